@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def app_page(request, slug):
+    return HttpResponse("Public app")

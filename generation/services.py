@@ -1,0 +1,328 @@
+"""Runs: start one, execute it (the one retry loop), store its outputs, recover lost ones."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import pricing, registry, storage
+from .models import ImageModel, OutputImage, Run, RunSource, RunStatus
+from .providers import get_provider
+from .providers.base import GenerationRequest, ProgressEvent, ReferenceImage, Usage
+from .providers.errors import BadOutputError, ModelUnavailableError, ProviderError, UnsupportedRequestError
+
+log = logging.getLogger(__name__)
+
+PARAM_KEYS = ("size", "quality", "background", "output_format", "output_compression", "n", "moderation")
+QUEUE_DOWN_MESSAGE = "Waiting for a worker: the queue could not be reached. The run will start automatically."
+
+
+class RunRefusedError(Exception):
+    """A run that cannot start: nothing is saved and nothing is spent."""
+
+    def __init__(self, message: str, *, code: str = "invalid", owner_message: str = "", errors=None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.owner_message = owner_message or message
+        self.errors = errors or [message]
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    requested: ImageModel
+    model: ImageModel
+    params: dict
+    estimated_cost_usd: Decimal
+
+
+def run_prepare(*, model: ImageModel, prompt: str, params: dict, reference_count: int = 0) -> PreparedRun:
+    """Check a run against its model before anything is saved: routing around retirement, capabilities,
+    and the estimate. Raises RunRefusedError."""
+    params = {k: v for k, v in params.items() if k in PARAM_KEYS and v not in (None, "")}
+    try:
+        serving = registry.serving_model(model, params, prompt=prompt, reference_count=reference_count)
+    except registry.ModelRefusedError as exc:
+        raise RunRefusedError(exc.visitor_message, code=exc.code, owner_message=exc.owner_message) from exc
+    if not registry.is_usable(serving):
+        raise RunRefusedError(
+            "Image generation is not set up for this model.",
+            code="not_configured",
+            owner_message=f"{serving.display_name} needs OPENAI_API_KEY on the server.",
+        )
+    errors = registry.fit_errors(serving, params, prompt=prompt, reference_count=reference_count)
+    if errors:
+        raise RunRefusedError(" ".join(errors), code="unsupported", errors=errors)
+    estimate = pricing.estimate_run(registry.spec_for(serving), params, prompt=prompt)
+    return PreparedRun(model, serving, params, estimate)
+
+
+def run_start(
+    *,
+    model: ImageModel,
+    prompt: str,
+    params: dict,
+    app=None,
+    inputs: dict | None = None,
+    references: list[ReferenceImage] | None = None,
+    user=None,
+    visitor_hash: str = "",
+    source: str = RunSource.BUILDER_TEST,
+    prepared: PreparedRun | None = None,
+    **links,
+) -> Run:
+    """Validate, save and enqueue a run (after the transaction commits). `links` may set comparison,
+    comparison_index or variant. Raises RunRefusedError with nothing saved."""
+    references = references or []
+    prepared = prepared or run_prepare(model=model, prompt=prompt, params=params, reference_count=len(references))
+    with transaction.atomic():
+        run = Run.objects.create(
+            app=app,
+            requested_model=prepared.requested,
+            model=prepared.model,
+            vendor_model_sent=registry.spec_for(prepared.model).vendor_id,
+            inputs=inputs or {},
+            prompt=prompt,
+            params=prepared.params,
+            estimated_cost_usd=prepared.estimated_cost_usd,
+            user=user if user is not None and user.is_authenticated else None,
+            visitor_hash=visitor_hash,
+            source=source,
+            **links,
+        )
+        if references:
+            keys = []
+            for i, ref in enumerate(references):
+                checked = storage.check_image(ref.data)
+                keys.append(storage.save(f"runs/{run.queued_at:%Y/%m}/{run.id}/ref-{i}.{checked.format}", ref.data))
+            run.reference_keys = keys
+            run.save(update_fields=["reference_keys"])
+        transaction.on_commit(lambda: run_enqueue(run_id=run.id))
+    return run
+
+
+def run_enqueue(*, run_id) -> bool:
+    """Hand a run to the queue. A broker that is down leaves the run queued with a message; the recovery
+    job enqueues it again later."""
+    from .tasks import execute_run
+
+    try:
+        execute_run.apply_async(args=[str(run_id)], retry=False)
+    except Exception as exc:  # kombu raises several types for an unreachable broker
+        log.warning("Could not enqueue run %s: %s", run_id, exc)
+        Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(status_message=QUEUE_DOWN_MESSAGE)
+        return False
+    Run.objects.filter(pk=run_id, status_message=QUEUE_DOWN_MESSAGE).update(status_message="")
+    return True
+
+
+def _claim(run_id) -> bool:
+    """Exactly one worker owns a run: the one whose update matched. A run whose worker died (running with a
+    stale heartbeat) may be claimed again."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.RUN_RUNNING_DEADLINE_SECONDS)
+    claimed = Run.objects.filter(
+        Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, heartbeat_at__lt=stale), pk=run_id
+    ).update(status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, status_message="Starting")
+    return claimed == 1
+
+
+def _progress_callback(run: Run):
+    def report(event: ProgressEvent) -> None:
+        fields = {"progress": max(0, min(event.percent, 99)), "heartbeat_at": timezone.now()}
+        if event.message:
+            fields["status_message"] = event.message[:300]
+        if event.partial_image:
+            try:
+                checked = storage.check_image(event.partial_image)
+                key = f"runs/{run.queued_at:%Y/%m}/{run.id}/preview.{checked.format}"
+                fields["preview_key"] = storage.save(key, event.partial_image)
+            except storage.NotAnImageError:
+                pass
+        Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(**fields)
+        connection.close()
+
+    return report
+
+
+def _request_for(run: Run) -> GenerationRequest:
+    references = []
+    for key in run.reference_keys:
+        data = storage.read(key)
+        checked = storage.check_image(data)
+        references.append(ReferenceImage(data, checked.content_type, key.rsplit("/", 1)[-1]))
+    p = run.params
+    return GenerationRequest(
+        prompt=run.enhanced_prompt or run.prompt,
+        size=p.get("size", "1024x1024"),
+        quality=p.get("quality", "medium"),
+        background=p.get("background", "auto"),
+        output_format=p.get("output_format", "png"),
+        output_compression=p.get("output_compression"),
+        n=int(p.get("n", 1)),
+        references=references,
+        moderation=p.get("moderation", "auto"),
+        end_user_id=run.visitor_hash or (f"user-{run.user_id}" if run.user_id else ""),
+        seed=int(p.get("seed", 0)),
+        partial_images=int(p.get("partial_images", 0)),
+        progress=_progress_callback(run),
+    )
+
+
+def backoff_seconds(attempt: int, retry_after: float | None) -> float:
+    """Exponential backoff with full jitter, capped; a server's Retry-After is honoured as the floor."""
+    ceiling = min(settings.RUN_RETRY_MAX_SECONDS, settings.RUN_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
+    delay = random.uniform(ceiling / 2, ceiling)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, settings.RUN_RETRY_MAX_SECONDS))
+    return delay
+
+
+def run_execute(*, run_id) -> None:
+    """Execute a queued run once. Safe under duplicate delivery: only the claiming worker proceeds."""
+    if not _claim(run_id):
+        return
+    run = Run.objects.select_related("model", "model__tool_image_model").get(pk=run_id)
+    provider = get_provider(run.model.provider)
+    spec = registry.spec_for(run.model)
+    request = _request_for(run)
+    while True:
+        Run.objects.filter(pk=run.pk).update(
+            attempts=F("attempts") + 1, heartbeat_at=timezone.now(), status_message="Generating"
+        )
+        run.attempts += 1
+        connection.close()  # the call is pure waiting: hold no database connection through it
+        try:
+            result = provider.generate(spec, request)
+            _store_outputs(run, result)
+            return
+        except ProviderError as exc:
+            if isinstance(exc, ModelUnavailableError):
+                ImageModel.objects.filter(pk=run.model_id).update(
+                    reachable=False, last_error_code=exc.code, last_error_at=timezone.now()
+                )
+            if exc.retryable and run.attempts < settings.RUN_MAX_ATTEMPTS:
+                delay = backoff_seconds(run.attempts, exc.retry_after)
+                Run.objects.filter(pk=run.pk).update(
+                    status_message=f"The image service is busy; trying again in {delay:.0f} s",
+                    retry_at=timezone.now() + timedelta(seconds=delay),
+                    heartbeat_at=timezone.now(),
+                )
+                connection.close()
+                time.sleep(delay)
+                continue
+            message = exc.user_message if exc.retryable else (exc.message or exc.user_message)
+            if exc.retryable:
+                message = f"{exc.user_message} (gave up after {run.attempts} attempts)"
+            _fail(run, exc.code, message)
+            return
+
+
+def _fail(run: Run, code: str, message: str) -> None:
+    Run.objects.filter(pk=run.pk).exclude(status__in=[RunStatus.SUCCEEDED, RunStatus.CANCELED]).update(
+        status=RunStatus.FAILED,
+        error_code=code,
+        error_message=message[:2000],
+        status_message="",
+        finished_at=timezone.now(),
+    )
+
+
+def _store_outputs(run: Run, result) -> None:
+    """Verify every image first (garbage fails the run with nothing stored), then write originals and
+    thumbnails at deterministic keys, idempotently."""
+    try:
+        checked = [storage.check_image(image.data) for image in result.images]
+        if not checked:
+            raise storage.NotAnImageError("no images in the answer")
+    except storage.NotAnImageError as exc:
+        raise BadOutputError(f"The image service returned an unreadable image ({exc}).") from exc
+    for index, (image, ok) in enumerate(zip(result.images, checked, strict=True)):
+        key = storage.save(storage.output_key(run.id, run.queued_at, index, ok.format), ok.data)
+        thumb = storage.save(
+            storage.output_key(run.id, run.queued_at, index, ok.format, thumb=True),
+            storage.make_thumbnail(ok.data),
+        )
+        OutputImage.objects.update_or_create(
+            run=run,
+            index=index,
+            defaults=dict(
+                key=key,
+                thumb_key=thumb,
+                width=ok.width,
+                height=ok.height,
+                bytes=len(ok.data),
+                content_type=ok.content_type,
+                sha256=ok.sha256,
+                revised_prompt=image.revised_prompt or "",
+            ),
+        )
+    spec = registry.spec_for(run.model)
+    usage = result.usage if isinstance(result.usage, Usage) else Usage.from_dict(result.usage)
+    Run.objects.filter(pk=run.pk).update(
+        status=RunStatus.SUCCEEDED,
+        status_message="",
+        progress=100,
+        usage=usage.as_dict(),
+        cost_usd=pricing.cost_from_usage(spec, usage),
+        vendor_request_id=result.vendor_request_id[:100],
+        latency_ms=result.latency_ms,
+        finished_at=timezone.now(),
+    )
+
+
+def run_cancel(*, run: Run) -> bool:
+    return bool(
+        Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+            status=RunStatus.CANCELED, finished_at=timezone.now(), status_message=""
+        )
+    )
+
+
+def runs_recover() -> dict:
+    """The periodic safety net: re-enqueue runs left queued past a deadline (a lost message, or a broker that
+    was down at submit), and fail runs stuck in running past a deadline after their last attempt."""
+    now = timezone.now()
+    queued_deadline = now - timedelta(seconds=settings.RUN_QUEUED_DEADLINE_SECONDS)
+    running_deadline = now - timedelta(seconds=settings.RUN_RUNNING_DEADLINE_SECONDS)
+    requeued = 0
+    for run_id in Run.objects.filter(status=RunStatus.QUEUED, queued_at__lt=queued_deadline).values_list(
+        "pk", flat=True
+    )[:500]:
+        requeued += run_enqueue(run_id=run_id)
+    stuck = Run.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=running_deadline)
+    retry_ids = list(stuck.filter(attempts__lt=settings.RUN_MAX_ATTEMPTS).values_list("pk", flat=True)[:500])
+    retried = Run.objects.filter(pk__in=retry_ids, status=RunStatus.RUNNING).update(
+        status=RunStatus.QUEUED, status_message="Restarting after a worker stopped"
+    )
+    for run_id in retry_ids:
+        run_enqueue(run_id=run_id)
+    failed = stuck.update(
+        status=RunStatus.FAILED,
+        error_code="stuck",
+        error_message="The run stopped responding and was given up. Please try again.",
+        finished_at=now,
+    )
+    return {"requeued": requeued, "retried": retried, "failed": failed}
+
+
+__all__ = [
+    "PreparedRun",
+    "RunRefusedError",
+    "UnsupportedRequestError",
+    "run_cancel",
+    "run_enqueue",
+    "run_execute",
+    "run_prepare",
+    "run_start",
+    "runs_recover",
+]
