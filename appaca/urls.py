@@ -9,5 +9,6 @@ urlpatterns = [
     path("healthz/", generation_views.healthz, name="healthz"),
     path("", include("generation.urls")),
     path("", include("builder.urls_public")),
+    path("", include("builder.urls_experiments")),
     path("", include("builder.urls")),
 ]
