@@ -288,6 +288,11 @@ def run_cancel(*, run: Run) -> bool:
     )
 
 
+def run_download_record(*, run_id) -> None:
+    """Count a download of a run's image (atomically: concurrent downloads are all counted)."""
+    Run.objects.filter(pk=run_id).update(download_count=F("download_count") + 1)
+
+
 def runs_recover() -> dict:
     """The periodic safety net: re-enqueue runs left queued past a deadline (a lost message, or a broker that
     was down at submit), and fail runs stuck in running past a deadline after their last attempt."""
@@ -320,6 +325,7 @@ __all__ = [
     "RunRefusedError",
     "UnsupportedRequestError",
     "run_cancel",
+    "run_download_record",
     "run_enqueue",
     "run_execute",
     "run_prepare",
