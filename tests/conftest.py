@@ -211,3 +211,21 @@ def screenshot_dir(tmp_path_factory):
 
 
 __all__ = ["free_port", "threading"]
+
+
+# --- OpenAI (a local server speaking its wire format; API in tests/openai_fake.py) --------------------------
+
+
+@pytest.fixture
+def openai_server(settings):
+    """The real `openai` SDK talks to a local fake (validated against the OpenAPI spec): see tests/openai_fake.py
+    for `queue(...)`, `requests`, `models`. OPENAI_TIMEOUT is 2 s so the "slow" behaviour times out fast."""
+    from tests.openai_fake import shared_server
+
+    server = shared_server()
+    server.reset()
+    settings.OPENAI_API_KEY = "sk-test"
+    settings.OPENAI_BASE_URL = server.url
+    settings.OPENAI_TIMEOUT = 2
+    yield server
+    server.reset()
