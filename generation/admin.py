@@ -1,0 +1,423 @@
+"""Staff's admin for the model registry, site settings and runs.
+
+Disabling a model, moving apps to a successor and changing the site default switch apps: those go through
+`builder.switching` (capability-checked and audited), the one place that knows about apps.
+"""
+
+from __future__ import annotations
+
+import json
+import numbers
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+
+from builder.admin import message_switch_report, model_label
+from builder.switching import (
+    SwitchReport,
+    models_disable,
+    models_enable,
+    models_move_to_successor,
+    site_default_misfits,
+    site_default_set,
+)
+
+from . import seed_data
+from .capabilities import parse_size
+from .models import ImageModel, ModelState, OutputImage, Run, RunStatus, SiteSettings
+
+# --- JSON shape of capabilities and pricing: a typo is a form error, not a broken model ------------------
+
+CAPABILITY_LISTS = ("sizes", "qualities", "backgrounds", "output_formats", "transparent_formats")
+CAPABILITY_INTS = {"max_images": 1, "max_reference_images": 0, "max_prompt_chars": 1, "simulated_latency_ms": 0}
+CAPABILITY_BOOLS = ("mask", "streaming")
+CUSTOM_SIZE_KEYS = ("multiple_of", "max_edge", "max_pixels", "max_ratio", "min_pixels")
+PRICE_TABLES = {
+    "image_tokens_per_million": ("text_input", "image_input", "image_output"),
+    "text_tokens_per_million": ("input", "output"),
+}
+
+
+def _known_capability_keys() -> set[str]:
+    known = {*CAPABILITY_LISTS, *CAPABILITY_INTS, *CAPABILITY_BOOLS, "custom_size"}
+    for entry in seed_data.MODELS:  # keys the seed uses are known by definition
+        known |= set(entry.get("capabilities", {}))
+    return known
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _unknown(keys, known, where: str) -> list[str]:
+    return [f"Unknown key {k!r} in {where} (known: {', '.join(sorted(known))})." for k in keys if k not in known]
+
+
+def capabilities_errors(caps) -> list[str]:
+    """Why a capabilities document is malformed (see generation.capabilities for the keys), or []."""
+    if not isinstance(caps, dict):
+        return ["Capabilities must be a JSON object."]
+    errors = _unknown(caps, _known_capability_keys(), "capabilities")
+    for name in CAPABILITY_LISTS:
+        if name in caps and not (isinstance(caps[name], list) and all(isinstance(v, str) for v in caps[name])):
+            errors.append(f"{name} must be a list of strings.")
+    for size in caps.get("sizes", []) if isinstance(caps.get("sizes"), list) else []:
+        if isinstance(size, str) and parse_size(size) is None:
+            errors.append(f"Size {size!r} is not WIDTHxHEIGHT.")
+    for name, minimum in CAPABILITY_INTS.items():
+        value = caps.get(name)
+        if name in caps and not (isinstance(value, int) and not isinstance(value, bool) and value >= minimum):
+            errors.append(f"{name} must be a whole number of at least {minimum}.")
+    for name in CAPABILITY_BOOLS:
+        if name in caps and not isinstance(caps[name], bool):
+            errors.append(f"{name} must be true or false.")
+    custom = caps.get("custom_size")
+    if custom is not None:
+        if not isinstance(custom, dict):
+            errors.append("custom_size must be null or an object.")
+        else:
+            errors += _unknown(custom, CUSTOM_SIZE_KEYS, "custom_size")
+            errors += [
+                f"custom_size.{k} must be a positive number." for k, v in custom.items() if not _is_number(v) or v < 0
+            ]
+    return errors
+
+
+def pricing_errors(pricing) -> list[str]:
+    """Why a pricing document is malformed (see generation.pricing for the keys), or []."""
+    if not isinstance(pricing, dict):
+        return ["Pricing must be a JSON object."]
+    known = {"per_image", "estimate_per_image_1024", *PRICE_TABLES}
+    errors = _unknown(pricing, known, "pricing")
+    for name, rate_names in PRICE_TABLES.items():
+        table = pricing.get(name)
+        if name in pricing and not isinstance(table, dict):
+            errors.append(f"{name} must be an object.")
+        elif isinstance(table, dict):
+            errors += _unknown(table, rate_names, name)
+            errors += [
+                f"{name}.{k} must be a number of at least 0." for k, v in table.items() if not _is_number(v) or v < 0
+            ]
+    estimates = pricing.get("estimate_per_image_1024")
+    if estimates is not None and not (
+        isinstance(estimates, dict) and all(_is_number(v) and v >= 0 for v in estimates.values())
+    ):
+        errors.append('estimate_per_image_1024 must map each quality to a price, e.g. {"low": 0.006}.')
+    per_image = pricing.get("per_image")
+    if per_image is not None and not (
+        isinstance(per_image, dict)
+        and all(
+            isinstance(sizes, dict) and all(_is_number(v) and v >= 0 for v in sizes.values())
+            for sizes in per_image.values()
+        )
+    ):
+        errors.append('per_image must map quality to size to price, e.g. {"low": {"1024x1024": 0.011}}.')
+    return errors
+
+
+class ImageModelForm(forms.ModelForm):
+    class Meta:
+        model = ImageModel
+        fields = (
+            *("key", "display_name", "provider", "enabled", "vendor_model_id", "snapshot_id", "tool_image_model"),
+            *("sort_order", "notes", "capabilities", "pricing", "deprecation_announced", "shutdown_date"),
+            *("successor", "lifecycle_source"),
+        )
+        widgets = {
+            "capabilities": forms.Textarea(attrs={"rows": 14, "cols": 80, "class": "vLargeTextField"}),
+            "pricing": forms.Textarea(attrs={"rows": 10, "cols": 80, "class": "vLargeTextField"}),
+        }
+
+    def clean_capabilities(self):
+        caps = self.cleaned_data.get("capabilities")
+        if errors := capabilities_errors(caps):
+            raise forms.ValidationError(errors)
+        return caps
+
+    def clean_pricing(self):
+        pricing = self.cleaned_data.get("pricing")
+        if errors := pricing_errors(pricing):
+            raise forms.ValidationError(errors)
+        return pricing
+
+    def clean(self):
+        cleaned = super().clean()
+        announced, shutdown = cleaned.get("deprecation_announced"), cleaned.get("shutdown_date")
+        if announced and shutdown and shutdown < announced:
+            self.add_error("shutdown_date", "The shutdown date cannot come before the deprecation was announced.")
+        successor = cleaned.get("successor")
+        if successor is not None and self.instance.pk:
+            seen, model = {self.instance.pk}, successor
+            while model is not None:
+                if model.pk in seen:
+                    self.add_error("successor", "A model cannot succeed itself, directly or down the chain.")
+                    break
+                seen.add(model.pk)
+                model = model.successor
+        tool = cleaned.get("tool_image_model")
+        if tool is not None and self.instance.pk and tool.pk == self.instance.pk:
+            self.add_error("tool_image_model", "A model cannot be its own tool image model.")
+        return cleaned
+
+
+def message_disable_report(request, models: list[ImageModel], report: SwitchReport) -> None:
+    names = ", ".join(m.display_name for m in models)
+    messages.success(request, f"Disabled {names}.")
+    if report.switched:
+        target = report.switched[0].model.display_name
+        listed = ", ".join(app.name for app in report.switched)
+        messages.success(request, f"Moved {len(report.switched)} apps to the site default {target}: {listed}.")
+    for app, errors in report.refused:
+        messages.warning(
+            request,
+            f"{app.name} has no model that fits and refuses new runs until someone chooses a model: "
+            + " ".join(errors),
+        )
+
+
+@admin.register(ImageModel)
+class ImageModelAdmin(admin.ModelAdmin):
+    form = ImageModelForm
+    list_display = (
+        "key",
+        "display_name",
+        "provider",
+        "state_column",
+        "enabled",
+        "snapshot_id",
+        "reachable",
+        "app_count",
+    )
+    list_filter = ("enabled", "provider")
+    search_fields = ("key", "display_name", "vendor_model_id", "snapshot_id")
+    actions = ["enable_models", "disable_models", "move_apps_to_successor"]
+    readonly_fields = ("state_column", "app_count", "reachable", "last_checked_at", "last_error_code", "last_error_at")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("key", "display_name"),
+                    ("provider", "enabled"),
+                    "vendor_model_id",
+                    "snapshot_id",
+                    "tool_image_model",
+                    "sort_order",
+                    "notes",
+                    "app_count",
+                )
+            },
+        ),
+        ("Capabilities and prices (JSON)", {"fields": ("capabilities", "pricing")}),
+        (
+            "Lifecycle",
+            {
+                "fields": (
+                    "state_column",
+                    "deprecation_announced",
+                    "shutdown_date",
+                    "successor",
+                    "lifecycle_source",
+                )
+            },
+        ),
+        ("Health", {"fields": ("reachable", "last_checked_at", "last_error_code", "last_error_at")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(app_count=Count("apps"))
+
+    @admin.display(description="State")
+    def state_column(self, model):
+        state = model.state
+        if state == ModelState.DEPRECATED and model.days_left is not None:
+            return f"Deprecated, {model.days_left} days left (shuts down {model.shutdown_date:%Y-%m-%d})"
+        if state == ModelState.RETIRED:
+            return f"Retired on {model.shutdown_date:%Y-%m-%d}"
+        return ModelState(state).label
+
+    @admin.display(description="Apps", ordering="app_count")
+    def app_count(self, model):
+        if not model.pk:
+            return 0
+        url = reverse("admin:builder_app_changelist") + f"?model__id__exact={model.pk}"
+        return format_html('<a href="{}">{}</a>', url, model.app_count)
+
+    def save_model(self, request, obj, form, change):
+        toggled = change and "enabled" in form.changed_data
+        disabling = toggled and not obj.enabled
+        if disabling:
+            obj.enabled = True  # models_disable turns it off and moves its apps, in one place
+        super().save_model(request, obj, form, change)
+        if disabling:
+            message_disable_report(request, [obj], models_disable(models=[obj], by=request.user))
+        elif toggled:
+            self._message_enabled(request, models_enable(models=[obj]))
+
+    def _message_enabled(self, request, unflagged: int) -> None:
+        if unflagged:
+            messages.success(request, f"{unflagged} apps that were waiting for a model take runs again.")
+
+    @admin.action(description="Enable selected models")
+    def enable_models(self, request, queryset):
+        models = list(queryset)
+        unflagged = models_enable(models=models)
+        messages.success(request, f"Enabled {', '.join(m.display_name for m in models)}.")
+        self._message_enabled(request, unflagged)
+
+    @admin.action(description="Disable selected models (apps move to the site default where they fit)")
+    def disable_models(self, request, queryset):
+        models = list(queryset.filter(enabled=True))
+        if not models:
+            messages.info(request, "The selected models were already disabled.")
+            return
+        message_disable_report(request, models, models_disable(models=models, by=request.user))
+
+    @admin.action(description="Move their apps to the successor")
+    def move_apps_to_successor(self, request, queryset):
+        report = models_move_to_successor(models=list(queryset), by=request.user)
+        message_switch_report(request, report, to="their successors", refused_note="was not moved")
+
+
+# --- Site settings: one row ----------------------------------------------------------------------------
+
+
+class SiteSettingsForm(forms.ModelForm):
+    switch_reason = forms.CharField(
+        required=False, max_length=300, help_text="Recorded in the model switch log when the default model changes."
+    )
+
+    class Meta:
+        model = SiteSettings
+        fields = ("default_model", "generation_enabled", "daily_budget_usd")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_model"].label_from_instance = model_label
+
+    def clean_default_model(self):
+        model = self.cleaned_data.get("default_model")
+        if model is not None and (not model.enabled or model.state == ModelState.RETIRED):
+            raise forms.ValidationError(f"{model.display_name} is disabled or retired: choose another model.")
+        return model
+
+    def clean_daily_budget_usd(self):
+        budget = self.cleaned_data.get("daily_budget_usd")
+        if budget is not None and budget < 0:
+            raise forms.ValidationError("The budget cannot be negative. Leave it empty for no limit.")
+        return budget
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    form = SiteSettingsForm
+    fields = ("default_model", "switch_reason", "generation_enabled", "daily_budget_usd")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        row = SiteSettings.load()
+        return HttpResponseRedirect(reverse("admin:generation_sitesettings_change", args=[row.pk]))
+
+    def save_model(self, request, obj, form, change):
+        changing_default = "default_model" in form.changed_data
+        new_default = obj.default_model
+        if changing_default:
+            obj.default_model = SiteSettings.objects.get(pk=obj.pk).default_model
+        super().save_model(request, obj, form, change)
+        if changing_default:
+            site_default_set(model=new_default, by=request.user, reason=form.cleaned_data.get("switch_reason", ""))
+            obj.default_model = new_default
+            if new_default is not None:
+                for app, errors in site_default_misfits(new_default):
+                    messages.warning(
+                        request, f"{app.name} follows the site default, which cannot run it: {' '.join(errors)}"
+                    )
+
+
+# --- Runs: read-only -----------------------------------------------------------------------------------
+
+
+def thumbnail(run_id, index: int, size: int = 96) -> str:
+    """Our own thumbnail URL (it redirects to storage): never a presigned URL in the page."""
+    url = reverse("generation:thumb", args=[run_id, index])
+    return format_html(
+        '<img src="{}" alt="Output {}" width="{}" height="{}" loading="lazy" style="object-fit:contain">',
+        url,
+        index,
+        size,
+        size,
+    )
+
+
+class OutputImageInline(admin.TabularInline):
+    model = OutputImage
+    extra = 0
+    can_delete = False
+    fields = ("preview", "index", "width", "height", "bytes", "content_type", "revised_prompt")
+    readonly_fields = fields
+
+    @admin.display(description="Image")
+    def preview(self, image):
+        return thumbnail(image.run_id, image.index)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Run)
+class RunAdmin(admin.ModelAdmin):
+    list_display = ("short_id", "thumb", "app", "model_column", "status", "source", "cost_usd", "queued_at")
+    list_filter = ("status", "model", "app", "source")
+    list_select_related = ("app", "model", "requested_model")
+    search_fields = ("=id", "app__name", "prompt", "error_code")
+    date_hierarchy = "queued_at"
+    inlines = [OutputImageInline]
+    fieldsets = (
+        (None, {"fields": ("id", "app", "status", "status_message", "source", "user", "visitor_hash")}),
+        ("Model", {"fields": ("requested_model", "model", "vendor_model_sent", "params")}),
+        ("Prompt", {"fields": ("inputs", "prompt", "enhanced_prompt")}),
+        ("Error", {"fields": ("error_code", "error_message", "attempts")}),
+        ("Usage and cost", {"fields": ("usage_json", "estimated_cost_usd", "cost_usd", "latency_ms")}),
+        ("Times", {"fields": ("queued_at", "started_at", "finished_at")}),
+    )
+    readonly_fields = ("usage_json",)
+
+    @admin.display(description="Run")
+    def short_id(self, run):
+        return str(run.id)[:8]
+
+    @admin.display(description="Image")
+    def thumb(self, run):
+        # Succeeded runs always have image 0: no query per row.
+        return thumbnail(run.id, 0, size=48) if run.status == RunStatus.SUCCEEDED else "-"
+
+    @admin.display(description="Model", ordering="model__display_name")
+    def model_column(self, run):
+        if run.served_by_successor:
+            return f"{run.model.display_name} (for {run.requested_model.display_name})"
+        return run.model.display_name
+
+    @admin.display(description="Usage")
+    def usage_json(self, run):
+        return format_html("<pre>{}</pre>", json.dumps(run.usage or {}, indent=2, sort_keys=True))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
