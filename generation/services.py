@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from . import pricing, registry, storage
@@ -111,8 +111,8 @@ def run_start(
 
 
 def run_enqueue(*, run_id) -> bool:
-    """Hand a run to the queue. A broker that is down leaves the run queued with a message; the recovery
-    job enqueues it again later."""
+    """Hand a run to the queue. A broker that is down leaves the run queued with a message (never an error
+    for the visitor); the recovery job enqueues it again once the broker answers."""
     from .tasks import execute_run
 
     try:
@@ -121,17 +121,19 @@ def run_enqueue(*, run_id) -> bool:
         log.warning("Could not enqueue run %s: %s", run_id, exc)
         Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(status_message=QUEUE_DOWN_MESSAGE)
         return False
-    Run.objects.filter(pk=run_id, status_message=QUEUE_DOWN_MESSAGE).update(status_message="")
     return True
 
 
 def _claim(run_id) -> bool:
-    """Exactly one worker owns a run: the one whose update matched. A run whose worker died (running with a
-    stale heartbeat) may be claimed again."""
+    """Exactly one worker owns a run: the one whose update matched; a duplicate delivery matches nothing.
+    A run whose worker died (running, silent past the deadline) may be claimed again while it has attempts
+    left, so a re-delivered message finishes it."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.RUN_RUNNING_DEADLINE_SECONDS)
     claimed = Run.objects.filter(
-        Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, heartbeat_at__lt=stale), pk=run_id
+        Q(status=RunStatus.QUEUED)
+        | Q(status=RunStatus.RUNNING, heartbeat_at__lt=stale, attempts__lt=settings.RUN_MAX_ATTEMPTS),
+        pk=run_id,
     ).update(status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, status_message="Starting")
     return claimed == 1
 
@@ -188,10 +190,23 @@ def backoff_seconds(attempt: int, retry_after: float | None) -> float:
 
 
 def run_execute(*, run_id) -> None:
-    """Execute a queued run once. Safe under duplicate delivery: only the claiming worker proceeds."""
+    """Execute a queued run once. Safe under duplicate delivery: only the claiming worker proceeds. Every
+    claimed run ends succeeded or failed; only a database outage can leave it running, for recovery."""
     if not _claim(run_id):
         return
     run = Run.objects.select_related("model", "model__tool_image_model").get(pk=run_id)
+    try:
+        _execute_claimed(run)
+    except Exception:
+        log.exception("Run %s failed unexpectedly", run_id)
+        _fail(run, "internal", "Something went wrong while making the image. Please try again.")
+    finally:
+        connection.close()
+
+
+def _execute_claimed(run: Run) -> None:
+    """The one retry loop: retryable provider errors are tried again with backoff (Retry-After honoured) up
+    to RUN_MAX_ATTEMPTS; anything else fails the run at once with the message mapped for visitors."""
     provider = get_provider(run.model.provider)
     spec = registry.spec_for(run.model)
     request = _request_for(run)
@@ -206,6 +221,7 @@ def run_execute(*, run_id) -> None:
             _store_outputs(run, result)
             return
         except ProviderError as exc:
+            log.info("Run %s attempt %s: %s (%s) %s", run.pk, run.attempts, exc.code, exc.vendor_code, exc.message)
             if isinstance(exc, ModelUnavailableError):
                 ImageModel.objects.filter(pk=run.model_id).update(
                     reachable=False, last_error_code=exc.code, last_error_at=timezone.now()
@@ -220,7 +236,8 @@ def run_execute(*, run_id) -> None:
                 connection.close()
                 time.sleep(delay)
                 continue
-            message = exc.user_message if exc.retryable else (exc.message or exc.user_message)
+            # The vendor's own text may name the model or the key: visitors get the mapped message only.
+            message = exc.user_message
             if exc.retryable:
                 message = f"{exc.user_message} (gave up after {run.attempts} attempts)"
             _fail(run, exc.code, message)
@@ -268,7 +285,7 @@ def _store_outputs(run: Run, result) -> None:
         )
     spec = registry.spec_for(run.model)
     usage = result.usage if isinstance(result.usage, Usage) else Usage.from_dict(result.usage)
-    Run.objects.filter(pk=run.pk).update(
+    Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
         status=RunStatus.SUCCEEDED,
         status_message="",
         progress=100,
@@ -294,29 +311,47 @@ def run_download_record(*, run_id) -> None:
 
 
 def runs_recover() -> dict:
-    """The periodic safety net: re-enqueue runs left queued past a deadline (a lost message, or a broker that
-    was down at submit), and fail runs stuck in running past a deadline after their last attempt."""
+    """The periodic safety net (every 30 s, appaca/celery.py).
+
+    - Queued runs the broker never took (it was down at submit) are enqueued again at once; runs left
+      queued past RUN_QUEUED_DEADLINE_SECONDS (a lost message) are enqueued again, at most once per deadline
+      (heartbeat_at records the last re-enqueue, so a long backlog is not multiplied).
+    - Running runs silent past RUN_RUNNING_DEADLINE_SECONDS (their worker died) go back to the queue while
+      they have attempts left, and fail with a clear message otherwise.
+    """
     now = timezone.now()
     queued_deadline = now - timedelta(seconds=settings.RUN_QUEUED_DEADLINE_SECONDS)
     running_deadline = now - timedelta(seconds=settings.RUN_RUNNING_DEADLINE_SECONDS)
-    requeued = 0
-    for run_id in Run.objects.filter(status=RunStatus.QUEUED, queued_at__lt=queued_deadline).values_list(
-        "pk", flat=True
-    )[:500]:
-        requeued += run_enqueue(run_id=run_id)
+    lost = Q(queued_at__lt=queued_deadline) & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=queued_deadline))
+    queued_ids = list(
+        Run.objects.filter(Q(status_message=QUEUE_DOWN_MESSAGE) | lost, status=RunStatus.QUEUED)
+        .order_by("queued_at")
+        .values_list("pk", flat=True)[:500]
+    )
     stuck = Run.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=running_deadline)
     retry_ids = list(stuck.filter(attempts__lt=settings.RUN_MAX_ATTEMPTS).values_list("pk", flat=True)[:500])
-    retried = Run.objects.filter(pk__in=retry_ids, status=RunStatus.RUNNING).update(
+    retried = Run.objects.filter(pk__in=retry_ids, status=RunStatus.RUNNING, heartbeat_at__lt=running_deadline).update(
         status=RunStatus.QUEUED, status_message="Restarting after a worker stopped"
     )
-    for run_id in retry_ids:
-        run_enqueue(run_id=run_id)
-    failed = stuck.update(
+    failed = stuck.filter(attempts__gte=settings.RUN_MAX_ATTEMPTS).update(
         status=RunStatus.FAILED,
         error_code="stuck",
         error_message="The run stopped responding and was given up. Please try again.",
+        status_message="",
         finished_at=now,
     )
+    requeued = 0
+    for run_id in [*queued_ids, *retry_ids]:
+        if run_enqueue(run_id=run_id):
+            requeued += 1
+            Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+                heartbeat_at=timezone.now(),
+                status_message=Case(
+                    When(status_message=QUEUE_DOWN_MESSAGE, then=Value("")), default=F("status_message")
+                ),
+            )
+        else:
+            break  # the broker is down: the rest wait for the next round
     return {"requeued": requeued, "retried": retried, "failed": failed}
 
 
