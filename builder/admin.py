@@ -239,3 +239,6 @@ class ModelSwitchAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_experiments  # noqa: F401, E402
