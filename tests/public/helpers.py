@@ -36,3 +36,8 @@ def png_bomb(width: int = 50_000, height: int = 50_000) -> bytes:
 def flat_png(width: int, height: int) -> bytes:
     """A real, fully decodable PNG of one colour: small on disk, large in pixels."""
     return image_bytes("PNG", size=(width, height), colour=(10, 120, 200), optimize=True)
+
+
+def generate(client, app, ip: str = "203.0.113.7", **headers):
+    """A visitor at `ip` presses Generate on the app's page (a plain POST)."""
+    return client.post(f"/a/{app.slug}/", {"subject": "a fox"}, REMOTE_ADDR=ip, headers=headers)
