@@ -122,6 +122,13 @@ def worker_env(s3_server, django_db_setup):
     return env
 
 
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback():
+    """Transactional tests (real workers, live_server) flush the database at teardown, the seeded registry
+    with it. Serialized rollback (pytest-django reads this fixture's name) reloads the migrated data before
+    each of them, so their order does not matter."""
+
+
 # --- Celery ------------------------------------------------------------------------------------------------
 
 
