@@ -10,7 +10,7 @@ from generation.services import QUEUE_DOWN_MESSAGE
 from tests.factories import AppFactory, image_model
 from tests.runs.helpers import wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_run_submitted_while_broker_is_down_completes_once_it_is_back(private_broker, worker_process, client):

@@ -8,7 +8,7 @@ from generation.models import ImageModel, OutputImage, Run, RunStatus
 from tests.factories import AppFactory, image_model
 from tests.runs.helpers import wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def slow_offline_model(latency_ms: int) -> ImageModel:
