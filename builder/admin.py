@@ -36,13 +36,16 @@ def model_label(model: ImageModel | None) -> str:
     return f"{model.display_name} (deprecated, {days} days left)" if days is not None else f"{model} (deprecated)"
 
 
+def count_of(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def message_switch_report(request, report: SwitchReport, *, to: str, refused_note: str) -> None:
     """Tell staff which apps moved and, one message each, which did not and why."""
     if report.switched:
         names = ", ".join(app.name for app in report.switched[:MAX_LISTED])
         more = f" and {len(report.switched) - MAX_LISTED} more" if len(report.switched) > MAX_LISTED else ""
-        count = len(report.switched)
-        messages.success(request, f"Switched {count} app{'s' if count != 1 else ''} to {to}: {names}{more}.")
+        messages.success(request, f"Switched {count_of(len(report.switched), 'app')} to {to}: {names}{more}.")
     for app, errors in report.refused[:MAX_LISTED]:
         messages.warning(request, f"{app.name} {refused_note}: {' '.join(errors)}")
     if len(report.refused) > MAX_LISTED:
@@ -163,7 +166,8 @@ class AppAdmin(admin.ModelAdmin):
         if not app.pk:
             return "-"
         url = reverse("admin:generation_run_changelist") + f"?app__id__exact={app.pk}"
-        return format_html('<a href="{}">{} runs</a>', url, getattr(app, "run_count", None) or app.runs.count())
+        count = app.run_count if hasattr(app, "run_count") else app.runs.count()
+        return format_html('<a href="{}">{}</a>', url, count_of(count, "run"))
 
     def save_model(self, request, obj, form, change):
         switching = change and "model" in form.changed_data

@@ -16,7 +16,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from builder.admin import message_switch_report, model_label
+from builder.admin import count_of, message_switch_report, model_label
 from builder.switching import (
     SwitchReport,
     models_disable,
@@ -120,6 +120,13 @@ def pricing_errors(pricing) -> list[str]:
 
 
 class ImageModelForm(forms.ModelForm):
+    # Vendor ids carry dots ("gpt-4.1-mini"), which a slug does not allow.
+    key = forms.RegexField(
+        regex=r"^[a-z0-9][a-z0-9._-]*$",
+        max_length=64,
+        error_messages={"invalid": "Use lowercase letters, digits, dots, hyphens and underscores."},
+    )
+
     class Meta:
         model = ImageModel
         fields = (
@@ -170,7 +177,8 @@ def message_disable_report(request, models: list[ImageModel], report: SwitchRepo
     if report.switched:
         target = report.switched[0].model.display_name
         listed = ", ".join(app.name for app in report.switched)
-        messages.success(request, f"Moved {len(report.switched)} apps to the site default {target}: {listed}.")
+        moved = count_of(len(report.switched), "app")
+        messages.success(request, f"Moved {moved} to the site default {target}: {listed}.")
     for app, errors in report.refused:
         messages.warning(
             request,
@@ -231,6 +239,10 @@ class ImageModelAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(app_count=Count("apps"))
 
+    def get_readonly_fields(self, request, obj=None):
+        # Comparisons and seeds refer to models by key: it is fixed once the model exists.
+        return (*self.readonly_fields, "key") if obj else self.readonly_fields
+
     @admin.display(description="State")
     def state_column(self, model):
         state = model.state
@@ -260,7 +272,8 @@ class ImageModelAdmin(admin.ModelAdmin):
 
     def _message_enabled(self, request, unflagged: int) -> None:
         if unflagged:
-            messages.success(request, f"{unflagged} apps that were waiting for a model take runs again.")
+            waiting = count_of(unflagged, "app")
+            messages.success(request, f"{waiting} that waited for a model can take runs again.")
 
     @admin.action(description="Enable selected models")
     def enable_models(self, request, queryset):
