@@ -174,7 +174,13 @@ if not CELERY_BROKER_URL:
     }
 else:
     # A message whose worker died is delivered again once this many seconds have passed unacknowledged.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 600)}
+    # max_retries 0: publishing to a broker that is down fails at once (the run stays queued for the recovery
+    # job) instead of holding the web request for seconds while kombu retries.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 600),
+        "max_retries": 0,
+        "socket_connect_timeout": 2,
+    }
 CELERY_RESULT_BACKEND = os.getenv("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
