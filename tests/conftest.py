@@ -226,7 +226,8 @@ __all__ = ["free_port", "threading"]
 @pytest.fixture
 def openai_server(settings):
     """The real `openai` SDK talks to a local fake (validated against the OpenAPI spec): see tests/openai_fake.py
-    for `queue(...)`, `requests`, `models`. OPENAI_TIMEOUT is 2 s so the "slow" behaviour times out fast."""
+    for `queue(...)`, `requests`, `models`. OPENAI_TIMEOUT is 2 s so the "slow" behaviour times out fast.
+    A request body that breaks the spec fails the test at teardown."""
     from tests.openai_fake import shared_server
 
     server = shared_server()
@@ -235,4 +236,6 @@ def openai_server(settings):
     settings.OPENAI_BASE_URL = server.url
     settings.OPENAI_TIMEOUT = 2
     yield server
+    failures = list(server.validation_failures)
     server.reset()
+    assert not failures, f"requests that break OpenAI's spec were sent: {failures}"

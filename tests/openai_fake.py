@@ -30,12 +30,14 @@ API of the server object:
     "slow"                  waits `delay` seconds (default 3, past OPENAI_TIMEOUT=2) before answering
     "moderation"            400 `moderation_blocked`
     "moderation_in_output"  /v1/responses: 200 with a failed image_generation_call item (moderation_blocked)
+    "response_failed"       /v1/responses: 200 with status "failed" and error `server_error` (or `message`)
     "invalid_request"       400 `invalid_value` with `message`
     "forbidden"             403 (the key may not use the model)
     "not_found"             404 `model_not_found`
     "unauthorized"          401 `invalid_api_key`
     "garbage"               200 whose base64 image data is not an image
-  Scripted behaviours apply after spec validation and after the retired-model 404s.
+  Scripted behaviours apply after spec validation and after the retired-model 404s. Any key other than
+  "sk-test" answers 401 `invalid_api_key`, as a wrong key would.
 - `requests`: every request received, in order (`Recorded`: method, path, model, body, headers,
   files). `model` is the top-level model; for /v1/responses `tool_models` lists the image tools' models.
   `body` is the parsed JSON, or for multipart the form fields (files as {"filename", "content_type",
@@ -99,7 +101,9 @@ KINDS = {
     "not_found",
     "unauthorized",
     "garbage",
+    "response_failed",
 }
+IN_BODY_KINDS = {"garbage", "moderation_in_output", "response_failed"}
 
 
 @functools.cache
@@ -351,12 +355,16 @@ class FakeOpenAI:
                 return self._send_json(handler, 404, error_body(message, "model_not_found"), request_id)
 
         behaviour = self._take_behaviour(path)
-        if behaviour and behaviour.kind not in ("garbage", "moderation_in_output"):
+        kind = behaviour.kind if behaviour else ""
+        if behaviour and kind not in IN_BODY_KINDS:
             return self._scripted(handler, behaviour, request_id)
-        garbage = bool(behaviour and behaviour.kind == "garbage")
+        garbage = kind == "garbage"
         if path == "/v1/responses":
-            moderated = bool(behaviour and behaviour.kind == "moderation_in_output")
-            return self._send_json(handler, 200, self._response(body, garbage, moderated), request_id)
+            answer = self._response(body, garbage, moderated=kind == "moderation_in_output")
+            if kind == "response_failed":
+                message = behaviour.message or "The server had an error while processing your request."
+                answer.update(status="failed", output=[], error={"code": "server_error", "message": message})
+            return self._send_json(handler, 200, answer, request_id)
         return self._images(handler, path, body, files, garbage, request_id)
 
     def _parse(self, raw: bytes, content_type: str) -> tuple[dict, dict]:

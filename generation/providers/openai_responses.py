@@ -12,7 +12,14 @@ import time
 
 from .. import pricing
 from .base import GenerationRequest, GenerationResult, ModelSpec, Usage
-from .errors import BadOutputError, ContentPolicyError, NotConfiguredError
+from .errors import (
+    BadOutputError,
+    ContentPolicyError,
+    InvalidRequestError,
+    NotConfiguredError,
+    ProviderError,
+    RetryableError,
+)
 from .openai_common import CONTENT_POLICY_CODES, client, decode_image, elapsed_ms, translate_errors
 from .openai_images import COMPRESSIBLE_FORMATS
 
@@ -58,6 +65,20 @@ def usage_from(response) -> Usage:
     return usage
 
 
+RETRYABLE_RESPONSE_CODES = {"server_error", "rate_limit_exceeded", "vector_store_timeout"}
+POLICY_RESPONSE_CODES = {"image_content_policy_violation", "bio_policy", "misalignment_policy_violation"}
+
+
+def _response_error(error) -> ProviderError:
+    """A response that came back with status "failed": the error object says why."""
+    code = error.code or ""
+    if code in RETRYABLE_RESPONSE_CODES:
+        return RetryableError(error.message, vendor_code=code)
+    if code in POLICY_RESPONSE_CODES or code in CONTENT_POLICY_CODES:
+        return ContentPolicyError(ContentPolicyError.user_message, vendor_code=code)
+    return InvalidRequestError(error.message, vendor_code=code)
+
+
 class OpenAIResponsesProvider:
     def generate(self, model: ModelSpec, request: GenerationRequest) -> GenerationResult:
         started = time.monotonic()
@@ -72,6 +93,8 @@ class OpenAIResponsesProvider:
         sdk = client()
         with translate_errors():
             response = sdk.responses.create(**params)
+        if response.status == "failed" and response.error is not None:
+            raise _response_error(response.error)
         calls = [item for item in response.output or [] if item.type == "image_generation_call"]
         for call in calls:
             error = getattr(call, "error", None)

@@ -8,7 +8,7 @@ import pytest
 
 from generation import pricing
 from generation.providers.base import GenerationRequest, Usage
-from generation.providers.errors import ContentPolicyError, NotConfiguredError
+from generation.providers.errors import ContentPolicyError, NotConfiguredError, RetryableError
 from generation.providers.openai_responses import OpenAIResponsesProvider
 from tests.providers.conftest import open_image, png_reference
 
@@ -123,3 +123,13 @@ def test_moderation_failure_inside_the_image_call_is_a_content_policy_error(open
 
     assert caught.value.vendor_code == "moderation_blocked"
     assert not caught.value.retryable
+
+
+def test_a_failed_response_with_a_server_error_is_retryable(openai_server, spec_of):
+    openai_server.queue("response_failed", message="The model had a hiccup.")
+
+    with pytest.raises(RetryableError) as caught:
+        OpenAIResponsesProvider().generate(spec_of("gpt-4.1-mini"), GenerationRequest(prompt="x"))
+
+    assert caught.value.vendor_code == "server_error"
+    assert caught.value.message == "The model had a hiccup."
