@@ -119,6 +119,15 @@ def pricing_errors(pricing) -> list[str]:
     return errors
 
 
+class PrettyJSONField(forms.JSONField):
+    """JSON shown indented, so staff can read and edit a capabilities or price document."""
+
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
 class ImageModelForm(forms.ModelForm):
     # Vendor ids carry dots ("gpt-4.1-mini"), which a slug does not allow.
     key = forms.RegexField(
@@ -134,9 +143,10 @@ class ImageModelForm(forms.ModelForm):
             *("sort_order", "notes", "capabilities", "pricing", "deprecation_announced", "shutdown_date"),
             *("successor", "lifecycle_source"),
         )
+        field_classes = {"capabilities": PrettyJSONField, "pricing": PrettyJSONField}
         widgets = {
-            "capabilities": forms.Textarea(attrs={"rows": 14, "cols": 80, "class": "vLargeTextField"}),
-            "pricing": forms.Textarea(attrs={"rows": 10, "cols": 80, "class": "vLargeTextField"}),
+            "capabilities": forms.Textarea(attrs={"rows": 24, "cols": 80, "class": "vLargeTextField"}),
+            "pricing": forms.Textarea(attrs={"rows": 12, "cols": 80, "class": "vLargeTextField"}),
         }
 
     def clean_capabilities(self):
@@ -307,6 +317,8 @@ class SiteSettingsForm(forms.ModelForm):
     class Meta:
         model = SiteSettings
         fields = ("default_model", "generation_enabled", "daily_budget_usd")
+        labels = {"daily_budget_usd": "Site daily budget (USD)"}
+        help_texts = {"daily_budget_usd": "Spending on all apps together per day. Empty: no site-wide limit."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

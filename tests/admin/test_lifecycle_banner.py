@@ -61,3 +61,11 @@ def test_banner_is_gone_once_the_apps_moved_to_the_successor(admin_client):
         reverse("admin:builder_app_changelist"), {"action": "move_to_successor", "_selected_action": [app.pk]}
     )
     assert banner(admin_client.get(reverse("admin:index"))) == ""
+
+
+def test_banner_names_apps_waiting_for_a_model(admin_client):
+    AppFactory(needs_model=True)
+    AppFactory(needs_model=True)
+    text = banner(admin_client.get(reverse("admin:index")))
+    assert "2 apps refuse new runs until someone chooses a model" in text
+    assert "deprecated or retired" not in text
