@@ -29,6 +29,7 @@ from builder.switching import (
 from . import seed_data
 from .capabilities import parse_size
 from .models import ImageModel, ModelState, OutputImage, Run, RunStatus, SiteSettings
+from .registry import is_usable, site_default_model
 
 # --- JSON shape of capabilities and pricing: a typo is a form error, not a broken model ------------------
 
@@ -361,6 +362,12 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         if changing_default:
             site_default_set(model=new_default, by=request.user, reason=form.cleaned_data.get("switch_reason", ""))
             obj.default_model = new_default
+            if new_default is not None and not is_usable(new_default):
+                messages.warning(
+                    request,
+                    f"{new_default.display_name} needs OPENAI_API_KEY on the server: until it is set, "
+                    f"{site_default_model().display_name} serves apps that follow the site default.",
+                )
             if new_default is not None:
                 for app, errors in site_default_misfits(new_default):
                     messages.warning(

@@ -74,3 +74,13 @@ def test_a_new_default_that_cannot_run_apps_following_it_is_flagged(admin_client
     assert any(
         n.startswith("Clear stickers follows the site default, which cannot run it") for n in page_messages(response)
     )
+
+
+def test_a_default_that_needs_a_key_the_server_lacks_is_flagged(admin_client, settings):
+    settings.OPENAI_API_KEY = ""
+    response = post_settings(admin_client, default_model=str(image_model("gpt-image-2.5-flare").pk))
+    assert SiteSettings.load().default_model == image_model("gpt-image-2.5-flare")
+    assert any(
+        n.startswith("GPT Image 2.5 Flare needs OPENAI_API_KEY on the server: until it is set, Offline (built in)")
+        for n in page_messages(response)
+    )
