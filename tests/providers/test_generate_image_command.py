@@ -113,3 +113,12 @@ def test_vendor_errors_are_reported_by_kind(tmp_path, openai_server):
         generate_image("--model", "gpt-image-2", "--prompt", "x", "--out", str(tmp_path / "a.png"))
 
     assert not (tmp_path / "a.png").exists()
+
+
+def test_deprecated_model_warns_with_its_shutdown_date_and_names_its_tool_model(tmp_path, openai_server):
+    output = generate_image("--model", "gpt-4.1-mini", "--prompt", "A heron", "--out", str(tmp_path / "heron.png"))
+
+    assert "GPT-4.1 Mini (image tool) is deprecated: it shuts down on 2027-01-14" in output
+    assert "(sending gpt-4.1-mini, image tool gpt-image-2.5-flare-2026-09-08)" in output
+    assert "; text model " in output
+    assert (tmp_path / "heron.png").exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from generation import pricing, registry
-from generation.models import ImageModel
+from generation.models import ImageModel, ModelState
 from generation.providers import get_provider
 from generation.providers.base import GenerationRequest, ProgressEvent, ReferenceImage
 from generation.providers.errors import ProviderError
@@ -83,7 +83,17 @@ class Command(BaseCommand):
             progress=lambda event: self._progress(event),
         )
         estimate = pricing.estimate_run(spec, params, prompt=options["prompt"])
-        self.stdout.write(f"Generating with {model.key} (sending {spec.vendor_id or 'nothing: built in'})...")
+        if model.state == ModelState.DEPRECATED and model.shutdown_date:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{model.display_name} is deprecated: it shuts down on {model.shutdown_date:%Y-%m-%d} "
+                    f"({model.days_left} days left)."
+                )
+            )
+        sent = spec.vendor_id or "nothing: built in"
+        if spec.tool_image_model is not None:
+            sent += f", image tool {spec.tool_image_model.vendor_id}"
+        self.stdout.write(f"Generating with {model.key} (sending {sent})...")
         try:
             result = get_provider(model.provider).generate(spec, request)
         except ProviderError as exc:
