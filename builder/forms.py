@@ -228,8 +228,13 @@ class AppForm(forms.ModelForm):
     # The model the parameters below were chosen for: when it differs from `model`, they are re-fitted.
     params_for = forms.CharField(required=False, widget=forms.HiddenInput)
     size = forms.CharField(widget=forms.Select)
-    custom_width = forms.IntegerField(required=False, min_value=16, max_value=16384, label="Width")
-    custom_height = forms.IntegerField(required=False, min_value=16, max_value=16384, label="Height")
+    # Typing a custom size does not re-render the parameters (that would drop the other edge mid-typing).
+    custom_width = forms.IntegerField(
+        required=False, min_value=16, max_value=16384, label="Width", widget=forms.NumberInput({"data-no-refresh": 1})
+    )
+    custom_height = forms.IntegerField(
+        required=False, min_value=16, max_value=16384, label="Height", widget=forms.NumberInput({"data-no-refresh": 1})
+    )
     quality = forms.CharField(widget=forms.Select)
     background = forms.CharField(widget=forms.Select)
     output_format = forms.CharField(widget=forms.Select, label="Output format")

@@ -130,7 +130,7 @@ def public_url(app: App) -> str:
 
 
 def embed_snippet(app: App) -> str:
-    src = public_url(app) + "embed/"
+    src = settings.SITE_URL.rstrip("/") + reverse("public:embed", args=[app.slug])
     return f'<iframe src="{src}" title="{app.name}" width="100%" height="720" style="border:0" loading="lazy"></iframe>'
 
 
