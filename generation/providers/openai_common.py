@@ -88,7 +88,7 @@ def map_error(exc: openai.OpenAIError) -> ProviderError:
     message = _vendor_message(exc)
     if isinstance(exc, openai.RateLimitError):
         return RetryableError(message, retry_after=retry_after_seconds(exc.response.headers), vendor_code=code)
-    if exc.status_code >= 500:
+    if exc.status_code >= 500 or exc.status_code in (408, 409):  # what the SDK itself would have retried
         return RetryableError(message, retry_after=retry_after_seconds(exc.response.headers), vendor_code=code)
     if code in CONTENT_POLICY_CODES or "safety system" in message:
         return ContentPolicyError(ContentPolicyError.user_message, vendor_code=code)
