@@ -22,7 +22,17 @@ from .providers.errors import BadOutputError, ModelUnavailableError, ProviderErr
 
 log = logging.getLogger(__name__)
 
-PARAM_KEYS = ("size", "quality", "background", "output_format", "output_compression", "n", "moderation")
+PARAM_KEYS = (
+    "size",
+    "quality",
+    "background",
+    "output_format",
+    "output_compression",
+    "n",
+    "moderation",
+    "seed",
+    "partial_images",
+)
 QUEUE_DOWN_MESSAGE = "Waiting for a worker: the queue could not be reached. The run will start automatically."
 
 
