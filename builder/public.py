@@ -170,20 +170,25 @@ def _window_hit(key: str, timeout: int) -> int:
         return 1
 
 
+def _images(count: int) -> str:
+    return f"{count} image" if count == 1 else f"{count} images"
+
+
 def rate_limit_hit(*, app: App, visitor: str) -> None:
     """Count this submit against the visitor's per-minute and per-day limits on this app."""
     now = timezone.now()
     minute_key = f"public:rate:{app.pk}:{visitor}:m:{now:%Y%m%d%H%M}"
     if _window_hit(minute_key, 120) > app.rate_per_minute:
         raise PublicRunRefused(
-            f"You can make {app.rate_per_minute} images a minute with this app. Please wait a minute and try again.",
+            f"You can make {_images(app.rate_per_minute)} a minute with this app. Please wait a minute and try again.",
             code="rate_limited",
             status=429,
         )
     day_key = f"public:rate:{app.pk}:{visitor}:d:{now:%Y%m%d}"
     if _window_hit(day_key, 2 * 24 * 3600) > app.rate_per_day:
         raise PublicRunRefused(
-            f"You have made {app.rate_per_day} images with this app today, the daily limit. Please come back tomorrow.",
+            f"You have made {_images(app.rate_per_day)} with this app today, the daily limit. "
+            "Please come back tomorrow.",
             code="rate_limited",
             status=429,
         )

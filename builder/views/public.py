@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -37,6 +38,7 @@ def _page(request, *, app, preview: bool, embed: bool, form, run=None, status: i
         "form": form,
         "run": run,
         "estimate_seconds": services.estimate_seconds(app),
+        "site_url": settings.SITE_URL.rstrip("/"),
         "post_url": reverse("public:embed" if embed else "public:app", args=[app.slug]),
     }
     if request.htmx:
