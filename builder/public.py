@@ -128,6 +128,11 @@ def estimate_seconds(app: App) -> int:
     return DEFAULT_SECONDS.get(str(app.effective_params.get("quality")), 30)
 
 
+def generation_paused() -> bool:
+    """The site-wide kill switch is on."""
+    return not SiteSettings.load().generation_enabled
+
+
 def spent_today(runs) -> Decimal:
     """USD of today's runs: the actual cost of finished runs, the estimate of those still working."""
     start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))

@@ -38,6 +38,7 @@ def _page(request, *, app, preview: bool, embed: bool, form, run=None, status: i
         "form": form,
         "run": run,
         "estimate_seconds": services.estimate_seconds(app),
+        "paused": services.generation_paused(),
         "site_url": settings.SITE_URL.rstrip("/"),
         "post_url": reverse("public:embed" if embed else "public:app", args=[app.slug]),
     }

@@ -103,6 +103,7 @@ def test_kill_switch_answers_503_and_no_run(client):
     html_response = generate(client, app)
     assert html_response.status_code == 503
     assert "Image generation is paused on this site for now." in html_response.content.decode()
+    assert 'role="status">Image generation is paused' in client.get(f"/a/{app.slug}/").content.decode()
     assert not Run.objects.exists()
 
 

@@ -77,3 +77,20 @@ def test_htmx_refusal_is_shown_in_the_form_error_area(client):
     assert html.lstrip().startswith('<div id="generator"')
     assert 'id="form-errors" class="form-errors" role="alert"' in html
     assert "The size is set by this app and cannot be changed." in html
+
+
+def test_experiment_variant_sets_model_and_params_without_telling_the_visitor(client):
+    from builder.models import Experiment, ExperimentVariant
+    from tests.factories import image_model
+
+    app = AppFactory(visitor_params=["size"])
+    experiment = Experiment.objects.create(app=app)
+    variant = ExperimentVariant.objects.create(
+        experiment=experiment, label="B", model=image_model("offline"), params={"quality": "high"}, weight=100
+    )
+    response = post(client, app, {"param_size": "1024x1536"}, **{"HX-Request": "true"})
+    run = Run.objects.get()
+    assert run.variant == variant and run.model == variant.model
+    assert run.params["quality"] == "high" and run.params["size"] == "1024x1536"
+    html = response.content.decode()
+    assert "Offline" not in html and "Variant" not in html

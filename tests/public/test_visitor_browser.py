@@ -9,10 +9,13 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
+from builder.models import Field, FieldType
 from builder.public import rate_limit_hit, visitor_hash
 from generation.models import ImageModel, Run
 from tests.conftest import free_port
 from tests.factories import AppFactory
+
+from .helpers import image_bytes
 
 pytestmark = [
     pytest.mark.browser,
@@ -186,3 +189,18 @@ def test_public_page_fits_a_phone(phone_page, live_server, screenshot_dir):
     subject = phone_page.get_by_label("Subject").bounding_box()
     assert subject["x"] >= 0 and subject["x"] + subject["width"] <= 390
     phone_page.screenshot(path=screenshot_dir / "public-phone.png", full_page=True)
+
+
+def test_visitor_uploading_a_gif_sees_why_next_to_the_file_input(page, live_server, tmp_path):
+    app = AppFactory()
+    Field.objects.create(app=app, order=1, key="photo", label="Your photo", type=FieldType.IMAGE)
+    gif = tmp_path / "cat.png"
+    gif.write_bytes(image_bytes("GIF"))
+    page.goto(f"{live_server.url}/a/{app.slug}/")
+    page.get_by_label("Subject").fill("a cat")
+    page.get_by_label("Your photo").set_input_files(gif)
+    page.get_by_role("button", name="Generate").click()
+    photo = page.get_by_label("Your photo")
+    expect(photo).to_have_accessible_description("Only PNG, JPEG and WebP images are accepted (this one is GIF).")
+    expect(photo).to_have_attribute("aria-invalid", "true")
+    assert not Run.objects.exists()
