@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -36,19 +37,30 @@ DEFAULT_SECONDS = {"low": 15, "medium": 30, "high": 60}
 class PublicRunRefused(Exception):
     """A visitor's run was refused before anything was saved. `status` is the HTTP status to answer."""
 
-    def __init__(self, message: str, *, code: str, status: int):
+    def __init__(self, message: str, *, code: str, status: int, retry_after: int | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
         self.status = status
+        self.retry_after = retry_after
 
 
 # --- Visitors ----------------------------------------------------------------------------------------
 
 
 def client_ip(request) -> str:
-    """REMOTE_ADDR: the server is reached directly (no proxy headers are trusted, so they cannot be forged)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """REMOTE_ADDR (no proxy headers are trusted, so they cannot be forged). An IPv6 visitor counts by their
+    /64 network: one home or phone holds a whole /64 and could otherwise rotate addresses to dodge limits."""
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 def visitor_hash(ip: str) -> str:
@@ -128,6 +140,11 @@ def estimate_seconds(app: App) -> int:
     return DEFAULT_SECONDS.get(str(app.effective_params.get("quality")), 30)
 
 
+def day_start(moment: datetime) -> datetime:
+    """Midnight of the site's day (TIME_ZONE) that `moment` falls in: daily limits and budgets reset there."""
+    return timezone.make_aware(datetime.combine(timezone.localdate(moment), time.min))
+
+
 def generation_paused() -> bool:
     """The site-wide kill switch is on."""
     return not SiteSettings.load().generation_enabled
@@ -135,7 +152,7 @@ def generation_paused() -> bool:
 
 def spent_today(runs) -> Decimal:
     """USD of today's runs: the actual cost of finished runs, the estimate of those still working."""
-    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    start = day_start(timezone.now())
     total = runs.filter(queued_at__gte=start).aggregate(
         total=Sum(
             Case(
@@ -182,20 +199,23 @@ def _images(count: int) -> str:
 def rate_limit_hit(*, app: App, visitor: str) -> None:
     """Count this submit against the visitor's per-minute and per-day limits on this app."""
     now = timezone.now()
+    next_day = day_start(now) + timedelta(days=1)
     minute_key = f"public:rate:{app.pk}:{visitor}:m:{now:%Y%m%d%H%M}"
     if _window_hit(minute_key, 120) > app.rate_per_minute:
         raise PublicRunRefused(
             f"You can make {_images(app.rate_per_minute)} a minute with this app. Please wait a minute and try again.",
             code="rate_limited",
             status=429,
+            retry_after=60 - now.second,
         )
-    day_key = f"public:rate:{app.pk}:{visitor}:d:{now:%Y%m%d}"
+    day_key = f"public:rate:{app.pk}:{visitor}:d:{timezone.localdate(now):%Y%m%d}"
     if _window_hit(day_key, 2 * 24 * 3600) > app.rate_per_day:
         raise PublicRunRefused(
             f"You have made {_images(app.rate_per_day)} with this app today, the daily limit. "
             "Please come back tomorrow.",
             code="rate_limited",
             status=429,
+            retry_after=max(1, int((next_day - now).total_seconds())),
         )
 
 

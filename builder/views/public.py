@@ -70,7 +70,10 @@ def _generator(request, slug: str, *, embed: bool) -> HttpResponse:
         run = services.public_run_start(app=app, submit=submit, visitor=_visitor(request), user=request.user)
     except services.PublicRunRefused as exc:
         form.add_error(None, exc.message)
-        return _refused(request, app, preview, embed, form, code=exc.code, status=exc.status)
+        response = _refused(request, app, preview, embed, form, code=exc.code, status=exc.status)
+        if exc.retry_after:
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if _wants_json(request):
         return JsonResponse(
             {
@@ -126,7 +129,8 @@ def embed(request, slug):
 def share(request, run_id):
     """One result, for anyone with the link. Images go through our own URLs, which never expire."""
     run = services.run_for_share(run_id=run_id)
-    services.share_open(run=run, visitor=_visitor(request))
+    if request.method == "GET":
+        services.share_open(run=run, visitor=_visitor(request))
     response = render(request, "builder/public/share.html", {"run": run, "app": run.app})
     response["Content-Security-Policy"] = NO_FRAMING
     return response

@@ -113,3 +113,16 @@ def test_app_waiting_for_a_model_is_refused_politely(client):
     assert response.status_code == 503
     assert "This app is being updated." in response.content.decode()
     assert not Run.objects.exists()
+
+
+def test_rate_limited_answer_says_when_to_try_again(client):
+    app = AppFactory(rate_per_minute=0)
+    response = generate(client, app)
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
+def test_ipv6_visitor_is_limited_by_network_not_by_address(client):
+    app = AppFactory(rate_per_minute=1)
+    assert generate(client, app, ip="2001:db8:1:2::1").status_code == 302
+    assert generate(client, app, ip="2001:db8:1:2:ffff::9").status_code == 429
+    assert generate(client, app, ip="2001:db8:1:3::1").status_code == 302
