@@ -8,6 +8,7 @@ another loopback address (127.0.0.N): the server sees a different visitor per re
 from __future__ import annotations
 
 import contextlib
+import importlib
 import socket
 import threading
 from urllib.parse import urlsplit
@@ -69,3 +70,17 @@ def visitor_url(live_server):
     yield make
     for relay in relays:
         relay.close()
+
+
+@pytest.fixture
+def seeded_registry(transactional_db):
+    """The seeded registry, even after an earlier transactional test flushed it.
+
+    Serialized rollback restores it through the connection that was open at set-up, but once Playwright's
+    sync API runs an event loop in this thread, asgiref's context-local `connections` hands out another
+    connection object, without the serialized contents, so nothing is restored. Seeding again is
+    idempotent (the migration's own function)."""
+    from django.apps import apps
+
+    seed = importlib.import_module("generation.migrations.0002_seed_registry").seed
+    seed(apps, None)

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 
 def test_compare_two_offline_variants_side_by_side_then_use_one(
-    page, live_server, celery_worker, login_in_browser, screenshot_dir
+    page, live_server, celery_worker, seeded_registry, login_in_browser, screenshot_dir
 ):
     offline_b()
     app = AppFactory(name="Fox stickers")
@@ -26,9 +26,15 @@ def test_compare_two_offline_variants_side_by_side_then_use_one(
     expect(page.get_by_label("Subject")).to_have_value("a red fox")
     page.select_option("#id_v1_model", "offline-b")
     page.select_option("#id_v1_quality", "high")
+    # The estimate follows the form: a variant its model cannot do is flagged before anything starts.
+    page.select_option("#id_v1_background", "transparent")
+    page.select_option("#id_v1_output_format", "jpeg")
+    expect(page.locator("#estimate")).to_contain_text("Variant B: cannot run: A transparent background needs")
+    page.select_option("#id_v1_background", "auto")
     page.select_option("#id_v1_output_format", "webp")
     expect(page.locator("#estimate")).to_contain_text("Estimated cost of this comparison: $0.0000")
     expect(page.locator("#estimate")).to_contain_text("Variant B: $0.0000")
+    page.screenshot(path=screenshot_dir / "compare-form.png", full_page=True)
     page.get_by_role("button", name="Start comparison").click()
 
     expect(page.get_by_role("heading", name=re.compile(r"Comparison \d+"))).to_be_visible()

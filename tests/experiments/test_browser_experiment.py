@@ -43,7 +43,7 @@ def visitor_runs(ip: str):
 
 
 def test_experiment_on_the_public_page_from_start_to_promoted_winner(
-    browser, page, live_server, celery_worker, login_in_browser, visitor_url, screenshot_dir
+    browser, page, live_server, celery_worker, seeded_registry, login_in_browser, visitor_url, screenshot_dir
 ):
     offline_b()
     app = AppFactory(name="Fox stickers", rate_per_minute=100, rate_per_day=1000)
@@ -114,3 +114,11 @@ def test_experiment_on_the_public_page_from_start_to_promoted_winner(
     assert latest.model.key == "offline-b" and latest.variant is None
     for context, _, _ in visitors.values():
         context.close()
+
+    # The app page summarises the experiment and shows the switch in its history.
+    page.goto(f"{live_server.url}{app.get_absolute_url()}")
+    panel = page.locator("#experiment-panel")
+    expect(panel).to_contain_text("Stopped")
+    expect(panel).to_contain_text("Winner")
+    expect(page.get_by_text(re.compile(r"Experiment \d+: winner B"))).to_be_visible()
+    page.locator("#experiments").screenshot(path=screenshot_dir / "app-page-experiment.png")

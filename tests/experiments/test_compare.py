@@ -1,11 +1,14 @@
 """Compare in the builder: variants checked before anything starts, one run per variant, the owner only."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
+from builder.comparisons import ComparisonError, Variant, comparison_estimate, comparison_start
 from builder.models import Comparison, ModelSwitch, SwitchKind
 from generation.models import Run, RunSource
-from tests.factories import AppFactory, UserFactory
+from tests.factories import AppFactory, UserFactory, image_model
 
 from .helpers import offline_b
 
@@ -49,7 +52,7 @@ def test_compare_page_is_prefilled_from_the_sample_inputs_and_shows_the_estimate
     html = owner_client.get(reverse("experiments:compare_new", args=[app.pk])).content.decode()
     assert 'value="a red fox"' in html
     assert "Estimated cost of this comparison" in html
-    assert "counted in your spend" in html
+    assert "counts toward the app's daily budget" in html
 
 
 def test_starting_a_comparison_saves_it_and_starts_one_run_per_variant(owner_client, app):
@@ -114,3 +117,28 @@ def test_saved_comparisons_are_listed_on_the_app_page(owner_client, app):
     html = owner_client.get(reverse("builder:app_detail", args=[app.pk])).content.decode()
     assert reverse("experiments:compare_new", args=[app.pk]) in html
     assert reverse("experiments:compare_detail", args=[app.pk, comparison.pk]) in html
+
+
+def test_estimate_adds_up_every_variant_at_its_own_price(app):
+    priced = offline_b()
+    priced.pricing = {"per_image": {"low": {"1024x1024": 0.011}, "high": {"1024x1024": 0.167}}}
+    priced.save()
+    variants = [
+        Variant(priced, {"quality": "low"}),
+        Variant(priced, {"quality": "high"}),
+        Variant(image_model("offline"), {"quality": "high"}),
+    ]
+    estimate = comparison_estimate(app=app, inputs={"subject": "a fox"}, variants=variants)
+    assert estimate.per_variant == [Decimal("0.011"), Decimal("0.167"), Decimal("0")]
+    assert estimate.total_usd == Decimal("0.178") and estimate.errors == {}
+    comparison = comparison_start(app=app, by=app.owner, inputs={"subject": "a fox"}, variants=variants)
+    assert comparison.estimated_cost_usd == Decimal("0.178")
+    assert sorted(r.estimated_cost_usd for r in comparison.runs.all()) == [0, Decimal("0.011"), Decimal("0.167")]
+
+
+def test_five_variants_are_refused(app):
+    variants = [Variant(image_model("offline"), {})] * 5
+    with pytest.raises(ComparisonError) as refused:
+        comparison_start(app=app, by=app.owner, inputs={}, variants=variants)
+    assert refused.value.errors[-1] == ["Choose 2 to 4 variants (got 5)."]
+    assert not Comparison.objects.exists()

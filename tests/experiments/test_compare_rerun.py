@@ -24,7 +24,7 @@ def image_hashes(comparison) -> list[tuple[int, str]]:
 
 
 @pytest.mark.worker
-def test_rerunning_a_comparison_with_the_offline_model_gives_identical_images(celery_worker):
+def test_rerunning_a_comparison_with_the_offline_model_gives_identical_images(celery_worker, seeded_registry):
     app = AppFactory()
     variants = [
         Variant(image_model("offline"), {"quality": "low", "size": "1024x1024"}),
