@@ -12,7 +12,8 @@ class ExperimentVariantInline(admin.TabularInline):
     model = ExperimentVariant
     extra = 0
     fields = ("label", "model", "params", "weight")
-    readonly_fields = ("label", "model", "params")
+    # Read-only: changing a weight mid-experiment would move visitors between variants.
+    readonly_fields = ("label", "model", "params", "weight")
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

@@ -135,10 +135,10 @@ def experiment_stop(*, experiment: Experiment) -> bool:
 
 @transaction.atomic
 def experiment_promote(*, experiment: Experiment, variant: ExperimentVariant, by) -> SwitchReport:
-    """Stop the experiment and make `variant` the app's model and parameters (the audited switch)."""
+    """Make `variant` the app's model and parameters (the audited switch), then stop the experiment with it
+    as the winner. A variant the app no longer fits is refused and the experiment is left as it was."""
     if variant.experiment_id != experiment.pk:
         raise ExperimentError({-1: ["That variant is not part of this experiment."]})
-    experiment_stop(experiment=experiment)
     report = model_switch(
         apps=[experiment.app],
         to=variant.model,
@@ -148,6 +148,7 @@ def experiment_promote(*, experiment: Experiment, variant: ExperimentVariant, by
         params=variant.params,
     )
     if report.switched:
+        experiment_stop(experiment=experiment)
         Experiment.objects.filter(pk=experiment.pk).update(winner=variant)
         experiment.winner = variant
     return report

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -107,6 +108,7 @@ def experiment_promote(request, pk, eid, vid):
     return redirect("experiments:experiment_detail", pk=pk, eid=eid)
 
 
+@csrf_exempt  # votes come from embeds too, where our cookies are not sent; they are anonymous and rate-limited
 @require_POST
 def vote(request, run_id):
     """A visitor's thumbs up or down on a result; no sign-in. htmx gets the vote fragment back with a

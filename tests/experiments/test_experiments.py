@@ -159,3 +159,18 @@ def test_staff_stop_experiments_in_the_admin(client, app):
     )
     experiment.refresh_from_db()
     assert experiment.state == ExperimentState.STOPPED
+
+
+def test_a_winner_the_app_no_longer_fits_is_refused_and_the_experiment_keeps_running(owner_client, app):
+    experiment = make_experiment(app, (image_model("offline"), 50), (offline_b(), 50))
+    b = experiment.variants.get(label="B")
+    b.params = {"background": "transparent", "output_format": "jpeg"}
+    b.save()
+    response = owner_client.post(
+        reverse("experiments:experiment_promote", args=[app.pk, experiment.pk, b.pk]), follow=True
+    )
+    assert "Variant B could not be promoted: A transparent background needs" in response.content.decode()
+    experiment.refresh_from_db()
+    app.refresh_from_db()
+    assert experiment.state == ExperimentState.RUNNING and experiment.winner is None
+    assert app.model.key == "offline" and not ModelSwitch.objects.exists()
