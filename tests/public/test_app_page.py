@@ -1,11 +1,14 @@
 """The public page of an app: what a visitor sees, and how Generate starts a run."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from builder.models import AppState, Field, FieldType
-from generation.models import Run, RunSource
-from tests.factories import AppFactory, UserFactory
+from generation.models import Run, RunSource, RunStatus
+from tests.factories import AppFactory, RunFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +123,11 @@ def test_public_page_refuses_to_be_framed(client):
     response = client.get(f"/a/{app.slug}/")
     assert response["X-Frame-Options"] == "DENY"
     assert response["Content-Security-Policy"] == "frame-ancestors 'none'"
+
+
+def test_time_estimate_follows_the_apps_recent_runs(client):
+    app = AppFactory()
+    now = timezone.now()
+    for seconds in (10, 12, 40):
+        RunFactory(app=app, status=RunStatus.SUCCEEDED, started_at=now - timedelta(seconds=seconds), finished_at=now)
+    assert "Takes about 12 seconds." in client.get(f"/a/{app.slug}/").content.decode()

@@ -2,9 +2,9 @@
 
 import pytest
 
-from builder.models import Field, FieldType
+from builder.models import Experiment, ExperimentVariant, Field, FieldType
 from generation.models import Run
-from tests.factories import AppFactory
+from tests.factories import AppFactory, image_model
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +80,6 @@ def test_htmx_refusal_is_shown_in_the_form_error_area(client):
 
 
 def test_experiment_variant_sets_model_and_params_without_telling_the_visitor(client):
-    from builder.models import Experiment, ExperimentVariant
-    from tests.factories import image_model
-
     app = AppFactory(visitor_params=["size"])
     experiment = Experiment.objects.create(app=app)
     variant = ExperimentVariant.objects.create(
