@@ -129,6 +129,17 @@ def django_db_serialized_rollback():
     each of them, so their order does not matter."""
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keep the serialized migrated data reachable once Playwright runs its event loop in this thread: from
+    then on asgiref hands the thread new connection objects, which would lack it (and skip the reload)."""
+    from django.db import connections
+
+    connection = connections["default"]
+    if hasattr(connection, "_test_serialized_contents"):
+        type(connection)._test_serialized_contents = connection._test_serialized_contents
+
+
 # --- Celery ------------------------------------------------------------------------------------------------
 
 
