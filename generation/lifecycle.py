@@ -103,7 +103,7 @@ def _app_problems(models: list[ImageModel], reachable: dict, day: datetime.date)
             except registry.ModelRefusedError as exc:
                 problems.append(f"App {app.slug}: {exc.owner_message}")
                 continue
-            needed = [serving, serving.tool_image_model] if serving.tool_image_model_id else [serving]
+            needed = [serving, registry.tool_model_for(serving, day=day)] if serving.tool_image_model_id else [serving]
             for used in needed:
                 if reachable.get(used.pk) is False:
                     via = "" if used.pk == model.pk else f" (serving it for {model.key})"

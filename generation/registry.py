@@ -51,8 +51,19 @@ def enabled_models() -> list[ImageModel]:
     ]
 
 
+def tool_model_for(model: ImageModel, *, day: datetime.date | None = None) -> ImageModel | None:
+    """The image model a text model's image tool sends: the registry's choice, or once that is retired its
+    successor (down the chain), so a retired vendor id is never sent."""
+    day = day or today()
+    tool, seen = model.tool_image_model, set()
+    while tool is not None and tool.state_on(day) == ModelState.RETIRED and tool.successor_id not in (None, *seen):
+        seen.add(tool.pk)
+        tool = tool.successor
+    return tool
+
+
 def spec_for(model: ImageModel) -> ModelSpec:
-    tool = spec_for(model.tool_image_model) if model.tool_image_model_id else None
+    tool = spec_for(tool_model_for(model)) if model.tool_image_model_id else None
     return ModelSpec(
         key=model.key,
         vendor_id=model.vendor_id_to_send,
@@ -69,9 +80,28 @@ def fit_errors(model: ImageModel, params: dict, **kwargs) -> list[str]:
 def serving_model(requested: ImageModel, params: dict, *, day: datetime.date | None = None, **kwargs) -> ImageModel:
     """The model that will serve a run asked of `requested`: itself, or its successor once it is retired.
 
-    Raises ModelRefusedError, before any vendor call, when nothing that fits can serve it.
+    Raises ModelRefusedError, before any vendor call, when nothing that fits can serve it (nor its image tool).
     """
     day = day or today()
+    model = _past_retirement(requested, params, day, **kwargs)
+    if not model.enabled:
+        raise ModelRefusedError(
+            "This app is being updated. Please try again later.",
+            f"{model.display_name} is disabled. Choose another model for this app.",
+            code="model_disabled",
+        )
+    if model.tool_image_model_id:
+        try:
+            _past_retirement(model.tool_image_model, params, day, **kwargs)
+        except ModelRefusedError as exc:
+            raise ModelRefusedError(
+                exc.visitor_message, f"{model.display_name}'s image tool: {exc.owner_message}"
+            ) from exc
+    return model
+
+
+def _past_retirement(requested: ImageModel, params: dict, day: datetime.date, **kwargs) -> ImageModel:
+    """`requested`, or once it is retired the first successor down its chain; refused when none fits."""
     model, seen = requested, set()
     while model.state_on(day) == ModelState.RETIRED:
         seen.add(model.pk)
@@ -90,10 +120,4 @@ def serving_model(requested: ImageModel, params: dict, *, day: datetime.date | N
                 f"{successor.display_name} cannot run this app: {' '.join(errors)} Choose a model for this app.",
             )
         model = successor
-    if not model.enabled:
-        raise ModelRefusedError(
-            "This app is being updated. Please try again later.",
-            f"{model.display_name} is disabled. Choose another model for this app.",
-            code="model_disabled",
-        )
     return model
