@@ -55,6 +55,7 @@ def test_experiment_on_the_public_page_from_start_to_promoted_winner(
     page.select_option("#id_v1_model", "offline-b")
     expect(page.locator("#id_v0_weight")).to_have_value("50")
     expect(page.locator("#id_v1_weight")).to_have_value("50")
+    page.screenshot(path=screenshot_dir / "experiment-new.png", full_page=True)
     page.get_by_role("button", name="Start experiment").click()
     expect(page.get_by_text("Experiment started")).to_be_visible()
     expect(page.get_by_test_id("experiment-state")).to_have_text("Running")
