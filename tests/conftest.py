@@ -6,6 +6,7 @@ Under CI=true a missing PostgreSQL, Redis or Chromium fails the run; elsewhere b
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import socket
@@ -127,6 +128,36 @@ def django_db_serialized_rollback():
     """Transactional tests (real workers, live_server) flush the database at teardown, the seeded registry
     with it. Serialized rollback (pytest-django reads this fixture's name) reloads the migrated data before
     each of them, so their order does not matter."""
+
+
+@pytest.fixture(autouse=True)
+def seeded_registry(request):
+    """Every database test starts with the registry the data migration seeds. A transactional test flushes
+    the tables at teardown; whatever ran before, the seed (idempotent) puts the registry back."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        request.getfixturevalue("_django_db_helper")
+        from django.apps import apps
+
+        from generation.models import ImageModel
+
+        if not ImageModel.objects.filter(key="offline").exists():
+            importlib.import_module("generation.migrations.0002_seed_registry").seed(apps, None)
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_keys():
+    """Rate-limit counters and other cache keys live in the shared Redis: give this session its own prefix."""
+    from django.conf import settings
+
+    caches = {name: {**conf, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}"} for name, conf in settings.CACHES.items()}
+    overrides = override_settings(CACHES=caches)
+    overrides.enable()
+    yield
+    overrides.disable()
 
 
 @pytest.fixture(scope="session")
