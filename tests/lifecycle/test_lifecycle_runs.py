@@ -5,6 +5,7 @@ text model's image tool always names its registry image model."""
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from generation import pricing, registry, services
@@ -120,3 +121,22 @@ def test_a_retired_image_tool_model_with_no_successor_refuses_the_run_before_any
     assert caught.value.message == "This app is being updated. Please try again later."
     assert "GPT Image 2.5 Flare" in caught.value.owner_message and "retired" in caught.value.owner_message
     assert openai_server.requests == []
+
+
+def test_a_key_refused_the_model_is_model_unavailable_not_retried_and_shown_to_staff(
+    openai_server, private_queue, admin_client
+):
+    openai_server.queue("forbidden")
+    flare = image_model("gpt-image-2.5-flare")
+
+    run = run_app(AppFactory(model=flare))
+
+    assert (run.status, run.error_code, run.attempts) == (RunStatus.FAILED, "model_unavailable", 1)
+    assert run.error_message == "This app's model is not available right now. The app is being updated."
+    assert len(openai_server.requests) == 1
+    flare.refresh_from_db()
+    assert (flare.reachable, flare.last_error_code) == (False, "model_unavailable")
+    model_page = admin_client.get(reverse("admin:generation_imagemodel_change", args=[flare.pk])).content.decode()
+    assert "model_unavailable" in model_page
+    run_page = admin_client.get(reverse("admin:generation_run_change", args=[run.pk])).content.decode()
+    assert "model_unavailable" in run_page
