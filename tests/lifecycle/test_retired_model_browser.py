@@ -97,7 +97,9 @@ def test_model_selector_marks_gpt_4_1_mini_deprecated_with_days_left_and_offers_
     expect(current.locator("input")).to_be_checked()
     expect(current.locator(".badge.retired")).to_have_text("Retired")
     expect(page.locator(".model-options .badge.retired")).to_have_count(1)
-    expect(model_option(page, "gpt-image-2.5-sunburst").locator(".badge")).to_have_count(0)
+    sunburst = model_option(page, "gpt-image-2.5-sunburst")
+    expect(sunburst.locator(".badge")).to_have_count(0)
+    expect(sunburst.locator(".model-cost")).to_have_text("≈ $0.006 per image (estimate)")  # low, 1024x1024
     page.screenshot(path=screenshot_dir / "edit-selector-on-retired.png", full_page=True)
 
     page.goto(f"{live_server.url}/apps/{app.pk}/")
