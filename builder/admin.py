@@ -50,7 +50,10 @@ def message_switch_report(request, report: SwitchReport, *, to: str, refused_not
         messages.warning(request, f"{app.name} {refused_note}: {' '.join(errors)}")
     if len(report.refused) > MAX_LISTED:
         messages.warning(request, f"And {len(report.refused) - MAX_LISTED} more apps {refused_note}.")
-    if not report.switched and not report.refused:
+    if report.unchanged:
+        names = ", ".join(app.name for app in report.unchanged[:MAX_LISTED])
+        messages.info(request, f"Already on {to}, left as they were: {names}.")
+    if not report.switched and not report.refused and not report.unchanged:
         messages.info(request, "No app was affected.")
 
 
@@ -194,9 +197,15 @@ class AppAdmin(admin.ModelAdmin):
             form = SwitchModelForm(request.POST)
             if form.is_valid():
                 target = form.cleaned_data["model"]
+                unchanged = [app for app in apps if app.model_id == target.pk and not app.needs_model]
                 report = model_switch(
-                    apps=apps, to=target, by=request.user, reason=form.cleaned_data["reason"], kind=SwitchKind.BULK
+                    apps=[app for app in apps if app not in unchanged],
+                    to=target,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    kind=SwitchKind.BULK,
                 )
+                report.unchanged = unchanged
                 message_switch_report(
                     request,
                     report,

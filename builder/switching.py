@@ -25,6 +25,8 @@ from .models import App, ModelSwitch, SwitchKind
 class SwitchReport:
     switched: list[App] = field(default_factory=list)
     refused: list[tuple[App, list[str]]] = field(default_factory=list)
+    # Left out by the caller: already on the model and taking runs (no switch, no audit entry).
+    unchanged: list[App] = field(default_factory=list)
 
 
 def app_fit_errors(app: App, model: ImageModel, params: dict | None = None) -> list[str]:
@@ -110,6 +112,7 @@ def successor_for(model: ImageModel, *, day: datetime.date | None = None) -> Ima
 def _merge(into: SwitchReport, other: SwitchReport) -> None:
     into.switched += other.switched
     into.refused += other.refused
+    into.unchanged += other.unchanged
 
 
 def apps_move_to_successor(*, apps: list[App], by=None, reason: str = "") -> SwitchReport:

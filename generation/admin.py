@@ -185,6 +185,13 @@ class ImageModelForm(forms.ModelForm):
 def message_disable_report(request, models: list[ImageModel], report: SwitchReport) -> None:
     names = ", ".join(m.display_name for m in models)
     messages.success(request, f"Disabled {names}.")
+    default = SiteSettings.load().default_model
+    if default is not None and default.pk in {m.pk for m in models}:
+        messages.warning(
+            request,
+            f"{default.display_name} was the site default: choose another in Site settings "
+            f"({site_default_model().display_name} serves until then).",
+        )
     if report.switched:
         target = report.switched[0].model.display_name
         listed = ", ".join(app.name for app in report.switched)

@@ -80,3 +80,12 @@ def test_bulk_switch_does_not_offer_disabled_models(admin_client):
     assert "Select a valid choice" in response.content.decode()
     app.refresh_from_db()
     assert app.model == image_model("offline")
+
+
+def test_apps_already_on_the_chosen_model_are_left_alone_without_an_audit_entry(admin_client, offline_b):
+    already = AppFactory(name="B stickers", model=offline_b)
+    response = changelist_action(
+        admin_client, APPS_URL, "switch_model", [already], apply="Switch model", model=str(offline_b.pk)
+    )
+    assert "Already on Offline B, left as they were: B stickers." in page_messages(response)
+    assert not ModelSwitch.objects.exists()

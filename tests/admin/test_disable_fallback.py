@@ -120,3 +120,19 @@ def test_enabling_the_model_again_lets_its_waiting_apps_run(
     assert not clear.needs_model
     assert app_model_for_run(clear) == offline_b
     assert any("1 app that waited for a model can take runs again" in n for n in page_messages(response))
+
+
+def test_disabling_the_site_default_moves_its_apps_to_the_offline_model_and_says_to_choose_a_default(
+    admin_client, offline_b
+):
+    settings = SiteSettings.load()
+    settings.default_model = offline_b
+    settings.save()
+    plain, _ = apps_on(offline_b)
+    response = changelist_action(admin_client, MODELS_URL, "disable_models", [offline_b])
+    plain.refresh_from_db()
+    assert plain.model == image_model("offline")
+    assert (
+        "Offline B was the site default: choose another in Site settings (Offline (built in) serves until then)."
+        in (page_messages(response))
+    )

@@ -15,9 +15,9 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_anonymous_visitor_is_sent_to_sign_in(client, page):
-    url = reverse(page)
+@pytest.mark.parametrize("url_name", PAGES)
+def test_anonymous_visitor_is_sent_to_sign_in(client, url_name):
+    url = reverse(url_name)
     response = client.get(url)
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login")) and "next=" in response.url
@@ -43,7 +43,7 @@ def test_non_staff_cannot_run_an_admin_action(client, db):
     assert app.model == image_model("offline")
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_staff_see_every_admin_page(admin_client, page):
-    response = admin_client.get(reverse(page), follow=True)
+@pytest.mark.parametrize("url_name", PAGES)
+def test_staff_see_every_admin_page(admin_client, url_name):
+    response = admin_client.get(reverse(url_name), follow=True)
     assert response.status_code == 200
