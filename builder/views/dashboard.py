@@ -185,6 +185,7 @@ def app_detail(request, pk):
             "inputs_form": RunInputsForm(app_fields=fields, initial_values=app.sample_inputs),
             "test_run": test_run,
             "notice": selectors.model_notice(app=app),
+            "default_model": site_default_model(),
             "gallery": selectors.gallery(app=app),
             "usage_days": selectors.usage_by_day(app=app),
             "usage_models": selectors.usage_by_model(app=app),

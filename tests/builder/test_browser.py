@@ -118,3 +118,19 @@ def test_dashboard_and_app_page_on_a_phone(phone_page, live_server, login_in_bro
     expect(phone_page.get_by_role("button", name="Save changes")).to_be_visible()
     assert_fits_the_phone(phone_page)
     phone_page.screenshot(path=screenshot_dir / "phone-edit.png", full_page=True)
+
+
+def test_owner_of_an_app_on_a_retired_model_sees_the_notice_and_moves_to_the_successor(
+    page, live_server, login_in_browser
+):
+    user = UserFactory()
+    app = AppFactory(owner=user, name="Old faithful", model=image_model("gpt-image-1"))
+    login_in_browser(page.context, user)
+    page.goto(f"{live_server.url}/apps/{app.pk}/")
+    notice = page.get_by_test_id("model-notice")
+    expect(notice).to_contain_text("GPT Image 1 was retired on 2026-10-23.")
+    expect(notice).to_contain_text("served by its successor GPT Image 2.5 Sunburst")
+    notice.get_by_role("button", name="Switch to GPT Image 2.5 Sunburst").click()
+    expect(page.get_by_text("Switched from GPT Image 1 to GPT Image 2.5 Sunburst.")).to_be_visible()
+    expect(page.get_by_test_id("model-notice")).to_have_count(0)
+    expect(page.locator("#switch-heading + ul")).to_contain_text("GPT Image 1 → GPT Image 2.5 Sunburst")
