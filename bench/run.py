@@ -59,6 +59,13 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int) -> float:
     with open(f"/proc/{pid}/status") as handle:
         for line in handle:
@@ -269,27 +276,51 @@ def overhead(services: Services, args) -> dict:
 # --- 2. calls in flight ------------------------------------------------------------------------------------
 
 
-def in_flight(services: Services, args, concurrency: int) -> dict:
+def in_flight(services: Services, args, rate: float) -> dict:
+    """Open-loop load: runs arrive at `rate` per second (as visitors press Generate), each call takes
+    call_seconds. The worker keeps rate x call_seconds calls in flight if it keeps up; measured over the
+    steady window once the first calls have finished, until arrivals stop."""
+    import threading
+
     from django.db import connection
-    from django.db.models import Count
+    from django.db.models import Avg, F
 
     from generation.models import Run, RunStatus
 
     call_seconds = args.call_seconds
+    threads = int(rate * call_seconds * 1.25)  # headroom over the expected in-flight count
     model = bench_model(f"bench-slow-{int(call_seconds * 1000)}", int(call_seconds * 1000))
-    worker = services.start_worker(concurrency=concurrency, name=f"inflight-{concurrency}")
+    worker = services.start_worker(concurrency=threads, name=f"inflight-{threads}")
     database = connection.settings_dict["NAME"]
+    total = int(rate * args.duration)
     try:
-        baseline_rss = rss_mib(worker.pid)
-        total = concurrency * args.waves
-        started = time.perf_counter()
-        ids = [submit(model).pk for _ in range(total)]
-        submitted = time.perf_counter() - started
-        peak_running = peak_rss = peak_connections = 0
-        deadline = time.monotonic() + args.waves * call_seconds * 6 + 60
-        while time.monotonic() < deadline:
-            counts = dict(Run.objects.filter(pk__in=ids).values_list("status").annotate(n=Count("pk")))
-            peak_running = max(peak_running, counts.get(RunStatus.RUNNING, 0))
+        idle_rss = rss_mib(worker.pid)
+        cpu_before = cpu_seconds(worker.pid), cpu_seconds(services.processes[0].pid)
+        t0 = time.perf_counter()
+        since = timezone_now()
+        late = []
+
+        def arrivals(offset: int, step: int) -> None:
+            for i in range(offset, total, step):
+                delay = t0 + i / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                else:
+                    late.append(-delay)
+                submit(model)
+            connection.close()
+
+        submitters = [threading.Thread(target=arrivals, args=(k, 2)) for k in range(2)]
+        for thread in submitters:
+            thread.start()
+        window = (call_seconds + 1.0, args.duration)  # seconds after t0: steady state
+        samples, peak_rss, peak_connections = [], 0.0, 0
+        running = Run.objects.filter(model=model, queued_at__gte=since)
+        while time.perf_counter() - t0 < args.duration:
+            elapsed = time.perf_counter() - t0
+            in_flight_now = running.filter(status=RunStatus.RUNNING).count()
+            if window[0] <= elapsed <= window[1]:
+                samples.append(in_flight_now)
             peak_rss = max(peak_rss, rss_mib(worker.pid))
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -297,29 +328,53 @@ def in_flight(services: Services, args, concurrency: int) -> dict:
                     [database],
                 )
                 peak_connections = max(peak_connections, cursor.fetchone()[0])
-            if counts.get(RunStatus.SUCCEEDED, 0) + counts.get(RunStatus.FAILED, 0) == total:
-                break
-            time.sleep(0.2)
-        elapsed = time.perf_counter() - started
-        failed = Run.objects.filter(pk__in=ids).exclude(status=RunStatus.SUCCEEDED).count()
+            time.sleep(0.25)
+        for thread in submitters:
+            thread.join()
+        assert wait_until(lambda: not running.exclude(status__in=["succeeded", "failed"]).exists(), 120, 0.5)
+        cpu_after = cpu_seconds(worker.pid), cpu_seconds(services.processes[0].pid)
+        start_at = since + timedelta_s(window[0])
+        end_at = since + timedelta_s(window[1])
+        done = running.filter(status=RunStatus.SUCCEEDED, finished_at__gte=start_at, finished_at__lt=end_at)
+        completed = done.count()
+        latency = done.aggregate(avg=Avg(F("finished_at") - F("queued_at")))["avg"]
+        failed = running.exclude(status=RunStatus.SUCCEEDED).count()
     finally:
         services.stop(worker)
-    throughput = (total - failed) / elapsed
-    ideal = concurrency / call_seconds
+    throughput = completed / (window[1] - window[0])
+    mean_in_flight = statistics.mean(samples) if samples else 0
+    ideal = mean_in_flight / call_seconds
     return {
-        "concurrency": concurrency,
+        "rate": rate,
+        "threads": threads,
         "runs": total,
         "failed": failed,
-        "submit_s": submitted,
-        "elapsed_s": elapsed,
-        "peak_in_flight": peak_running,
+        "in_flight": mean_in_flight,
+        "peak_in_flight": max(samples, default=0),
         "throughput": throughput,
         "ideal": ideal,
-        "of_ideal": throughput / ideal,
-        "rss_idle_mib": baseline_rss,
+        "of_ideal": throughput / ideal if ideal else 0,
+        "latency_s": latency.total_seconds() if latency else 0,
+        "rss_idle_mib": idle_rss,
         "rss_peak_mib": peak_rss,
         "peak_db_connections": peak_connections,
+        "worker_cpu_ms_per_run": (cpu_after[0] - cpu_before[0]) * 1000 / total,
+        "s3_cpu_ms_per_run": (cpu_after[1] - cpu_before[1]) * 1000 / total,
+        "late_submits": len(late),
+        "load": os.getloadavg()[0],
     }
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def timedelta_s(seconds: float):
+    from datetime import timedelta
+
+    return timedelta(seconds=seconds)
 
 
 # --- 3. thumbnails -------------------------------------------------------------------------------------------
@@ -408,23 +463,33 @@ def report_overhead(o: dict, args) -> None:
 
 
 def report_in_flight(results: list[dict], args) -> None:
-    print(f"2. In flight: offline model taking {args.call_seconds:g} s per call; {args.waves} waves of runs per size")
-    headers = ["threads", "runs", "peak in flight", "runs/s", "ideal", "of ideal", "RSS idle MiB", "RSS peak MiB"]
+    print(
+        f"2. In flight: runs arrive at a steady rate for {args.duration:g} s, each call takes {args.call_seconds:g} s "
+        "(offline model); measured after the first calls finish. Ideal runs/s = mean in flight / call time."
+    )
+    headers = ["arrivals/s", "threads", "mean in flight", "peak", "runs/s", "ideal", "of ideal", "submit->done s"]
+    headers += ["RSS idle MiB", "RSS peak MiB", "peak DB conns", "worker CPU ms/run", "moto CPU ms/run", "failed"]
     rows = [
         [
-            r["concurrency"],
-            r["runs"],
+            f"{r['rate']:g}",
+            r["threads"],
+            r["in_flight"],
             r["peak_in_flight"],
             r["throughput"],
             r["ideal"],
             f"{r['of_ideal']:.0%}",
+            f"{r['latency_s']:.2f}",
             round(r["rss_idle_mib"]),
             round(r["rss_peak_mib"]),
+            r["peak_db_connections"],
+            round(r["worker_cpu_ms_per_run"]),
+            round(r["s3_cpu_ms_per_run"]),
+            r["failed"],
         ]
-        + [r["peak_db_connections"], r["failed"]]
         for r in results
     ]
-    print(table([*headers, "peak DB connections", "failed"], rows) + "\n")
+    print(table(headers, rows))
+    print(f"load average during the last: {results[-1]['load']:.1f}\n")
 
 
 def report_thumbnails(results: dict, args) -> None:
@@ -445,8 +510,8 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--burst", type=int, default=200)
-    parser.add_argument("--inflight", type=int, action="append", help="worker threads to try (repeatable)")
-    parser.add_argument("--waves", type=int, default=3)
+    parser.add_argument("--rate", type=float, action="append", help="arrivals per second to try (repeatable)")
+    parser.add_argument("--duration", type=float, default=25.0, help="seconds of arrivals per rate")
     parser.add_argument("--call-seconds", type=float, default=5.0)
     parser.add_argument(
         "--pool-size", type=int, default=int(env("DATABASE_POOL_SIZE", "10")), help="DATABASE_POOL_SIZE; 0: no pool"
@@ -466,7 +531,7 @@ def main() -> int:
         if "overhead" in chosen:
             report_overhead(overhead(services, args), args)
         if "inflight" in chosen:
-            report_in_flight([in_flight(services, args, c) for c in args.inflight or [100, 200]], args)
+            report_in_flight([in_flight(services, args, rate) for rate in args.rate or [20, 40]], args)
         if "thumbnails" in chosen:
             report_thumbnails(thumbnails(args), args)
     finally:

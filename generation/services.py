@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import random
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -148,18 +152,43 @@ def _claim(run_id) -> bool:
     return claimed == 1
 
 
+# Storage and image work (S3 transfers, Pillow) runs on a few shared threads, not on each of the hundred
+# threads that wait on vendors: django-storages keeps a boto3 resource per thread (about 15 MB each), and
+# Pillow's work is CPU that more threads cannot speed up. bench/README.md has the measurements.
+STORAGE_THREADS = 4
+_storage_lock = threading.Lock()
+_storage_executor: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _on_storage_thread(fn, *args):
+    """Run fn(*args) on the worker's storage threads and wait for its result (exceptions pass through)."""
+    global _storage_executor
+    with _storage_lock:
+        if _storage_executor is None or _storage_executor[0] != os.getpid():  # a fork gets its own threads
+            _storage_executor = (os.getpid(), ThreadPoolExecutor(STORAGE_THREADS, thread_name_prefix="storage"))
+        executor = _storage_executor[1]
+    return executor.submit(fn, *args).result()
+
+
+def _save_preview(run: Run, data: bytes) -> str:
+    checked = storage.check_image(data)
+    return storage.save(f"runs/{run.queued_at:%Y/%m}/{run.id}/preview.{checked.format}", data)
+
+
+def _read_reference(key: str) -> ReferenceImage:
+    data = storage.read(key)
+    checked = storage.check_image(data)
+    return ReferenceImage(data, checked.content_type, key.rsplit("/", 1)[-1])
+
+
 def _progress_callback(run: Run):
     def report(event: ProgressEvent) -> None:
         fields = {"progress": max(0, min(event.percent, 99)), "heartbeat_at": timezone.now()}
         if event.message:
             fields["status_message"] = event.message[:300]
         if event.partial_image:
-            try:
-                checked = storage.check_image(event.partial_image)
-                key = f"runs/{run.queued_at:%Y/%m}/{run.id}/preview.{checked.format}"
-                fields["preview_key"] = storage.save(key, event.partial_image)
-            except storage.NotAnImageError:
-                pass
+            with contextlib.suppress(storage.NotAnImageError):  # a bad preview is skipped, not fatal
+                fields["preview_key"] = _on_storage_thread(_save_preview, run, event.partial_image)
         Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(**fields)
         connection.close()
 
@@ -167,11 +196,7 @@ def _progress_callback(run: Run):
 
 
 def _request_for(run: Run) -> GenerationRequest:
-    references = []
-    for key in run.reference_keys:
-        data = storage.read(key)
-        checked = storage.check_image(data)
-        references.append(ReferenceImage(data, checked.content_type, key.rsplit("/", 1)[-1]))
+    references = [_on_storage_thread(_read_reference, key) for key in run.reference_keys]
     p = run.params
     return GenerationRequest(
         prompt=run.enhanced_prompt or run.prompt,
@@ -228,7 +253,8 @@ def _execute_claimed(run: Run) -> None:
         connection.close()  # the call is pure waiting: hold no database connection through it
         try:
             result = provider.generate(spec, request)
-            _store_outputs(run, result)
+            images = _on_storage_thread(_save_outputs, run, result)
+            _record_success(run, result, images)
             return
         except ProviderError as exc:
             log.info("Run %s attempt %s: %s (%s) %s", run.pk, run.attempts, exc.code, exc.vendor_code, exc.message)
@@ -264,25 +290,26 @@ def _fail(run: Run, code: str, message: str) -> None:
     )
 
 
-def _store_outputs(run: Run, result) -> None:
+def _save_outputs(run: Run, result) -> list[OutputImage]:
     """Verify every image first (garbage fails the run with nothing stored), then write originals and
-    thumbnails at deterministic keys, idempotently."""
+    thumbnails at deterministic keys, so a run executed again replaces its files. No database here."""
     try:
         checked = [storage.check_image(image.data) for image in result.images]
         if not checked:
             raise storage.NotAnImageError("no images in the answer")
     except storage.NotAnImageError as exc:
         raise BadOutputError(f"The image service returned an unreadable image ({exc}).") from exc
+    rows = []
     for index, (image, ok) in enumerate(zip(result.images, checked, strict=True)):
         key = storage.save(storage.output_key(run.id, run.queued_at, index, ok.format), ok.data)
         thumb = storage.save(
             storage.output_key(run.id, run.queued_at, index, ok.format, thumb=True),
             storage.make_thumbnail(ok.data),
         )
-        OutputImage.objects.update_or_create(
-            run=run,
-            index=index,
-            defaults=dict(
+        rows.append(
+            OutputImage(
+                run=run,
+                index=index,
                 key=key,
                 thumb_key=thumb,
                 width=ok.width,
@@ -291,8 +318,19 @@ def _store_outputs(run: Run, result) -> None:
                 content_type=ok.content_type,
                 sha256=ok.sha256,
                 revised_prompt=image.revised_prompt or "",
-            ),
+            )
         )
+    return rows
+
+
+def _record_success(run: Run, result, images: list[OutputImage]) -> None:
+    # One upsert: a run executed again after a crash replaces its rows instead of adding to them.
+    OutputImage.objects.bulk_create(
+        images,
+        update_conflicts=True,
+        unique_fields=["run", "index"],
+        update_fields=["key", "thumb_key", "width", "height", "bytes", "content_type", "sha256", "revised_prompt"],
+    )
     spec = registry.spec_for(run.model)
     usage = result.usage if isinstance(result.usage, Usage) else Usage.from_dict(result.usage)
     Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
