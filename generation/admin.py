@@ -150,6 +150,16 @@ class ImageModelForm(forms.ModelForm):
             "pricing": forms.Textarea(attrs={"rows": 12, "cols": 80, "class": "vLargeTextField"}),
         }
 
+    def _get_validation_exclusions(self):
+        # The model's SlugField would refuse the dots the form's own pattern allows; uniqueness is in clean_key.
+        return {*super()._get_validation_exclusions(), "key"}
+
+    def clean_key(self):
+        key = self.cleaned_data["key"]
+        if ImageModel.objects.filter(key=key).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("A model with this key already exists.")
+        return key
+
     def clean_capabilities(self):
         caps = self.cleaned_data.get("capabilities")
         if errors := capabilities_errors(caps):

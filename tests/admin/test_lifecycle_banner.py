@@ -69,3 +69,15 @@ def test_banner_names_apps_waiting_for_a_model(admin_client):
     text = banner(admin_client.get(reverse("admin:index")))
     assert "2 apps refuse new runs until someone chooses a model" in text
     assert "deprecated or retired" not in text
+
+
+def test_a_model_counts_as_deprecated_before_its_shutdown_date_and_retired_after(db):
+    import datetime
+
+    from builder.switching import models_ending_with_apps
+
+    AppFactory(model=image_model("gpt-4.1-mini"))
+    before = models_ending_with_apps(day=datetime.date(2027, 1, 13))
+    after = models_ending_with_apps(day=datetime.date(2027, 1, 14))
+    assert [(e.model.key, e.state, e.days_left) for e in before] == [("gpt-4.1-mini", "deprecated", 1)]
+    assert [(e.model.key, e.state, e.days_left) for e in after] == [("gpt-4.1-mini", "retired", 0)]

@@ -98,3 +98,45 @@ def test_lifecycle_mistakes_are_form_errors(admin_client):
     assert "The shutdown date cannot come before" in response.content.decode()
     sunburst.refresh_from_db()
     assert sunburst.successor is None and sunburst.shutdown_date is None
+
+
+def test_staff_add_a_model_whose_key_has_dots(admin_client):
+    offline = image_model("offline")
+    response = admin_client.post(
+        reverse("admin:generation_imagemodel_add"),
+        {
+            "key": "gpt-4.2-mini",
+            "display_name": "GPT-4.2 Mini",
+            "provider": "openai_responses",
+            "enabled": "on",
+            "vendor_model_id": "gpt-4.2-mini",
+            "sort_order": "40",
+            "capabilities": json.dumps(offline.capabilities),
+            "pricing": json.dumps({"text_tokens_per_million": {"input": 0.4, "output": 1.6}}),
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "adminform" not in (response.context or {}), response.context["adminform"].form.errors
+    assert image_model("gpt-4.2-mini").display_name == "GPT-4.2 Mini"
+
+
+def test_empty_capabilities_are_a_form_error(admin_client):
+    model = image_model("gpt-image-2")
+    response = edit(admin_client, model, capabilities="")
+    assert "Capabilities must be a JSON object." in response.content.decode()
+
+
+def test_a_duplicate_key_is_a_form_error(admin_client):
+    response = admin_client.post(
+        reverse("admin:generation_imagemodel_add"),
+        {
+            "key": "gpt-4.1-mini",
+            "display_name": "Again",
+            "provider": "offline",
+            "sort_order": "1",
+            "capabilities": "{}",
+            "pricing": "{}",
+        },
+    )
+    assert "A model with this key already exists." in response.content.decode()
