@@ -219,6 +219,27 @@ def fit_params(params: dict, model: ImageModel) -> tuple[dict, list[str]]:
     return fitted, changes
 
 
+def refit_to_model(data) -> tuple[object, list[str]]:
+    """When the builder picked another model than the posted parameters were chosen for (`params_for`), bring
+    the parameters within what it can do; returns the adjusted copy of the data and what changed."""
+    key, params_for = data.get("model", ""), data.get("params_for", "")
+    if key == params_for:
+        return data, []
+    model = (ImageModel.objects.filter(key=key).first() if key else None) or site_default_model()
+    size = data.get("size", "")
+    if size == CUSTOM_SIZE:
+        size = f"{data.get('custom_width', '')}x{data.get('custom_height', '')}"
+    names = ("quality", "background", "output_format", "n")
+    fitted, changes = fit_params({**{name: data.get(name, "") for name in names}, "size": size}, model)
+    data = data.copy()
+    for name in names:
+        data[name] = str(fitted.get(name, ""))
+    if fitted["size"] != size:
+        data["size"] = fitted["size"]
+    data["params_for"] = key
+    return data, changes
+
+
 class AppForm(forms.ModelForm):
     """The app's own settings and default parameters. Parameter options follow the selected model."""
 

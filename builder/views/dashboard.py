@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from generation.models import ImageModel, RunStatus
+from generation.models import RunStatus
 from generation.registry import enabled_models, site_default_model
 from generation.services import RunRefusedError
 
@@ -25,7 +25,7 @@ from ..forms import (
     RunInputsForm,
     check_template,
     field_initial,
-    fit_params,
+    refit_to_model,
     rows_from_data,
     sample_values,
 )
@@ -43,29 +43,6 @@ def dashboard(request):
 
 
 # --- The app form ------------------------------------------------------------------------------------------
-
-
-def _refit(data) -> tuple[object, list[str]]:
-    """When the builder picked another model than the parameters were chosen for, bring the parameters within
-    what it can do and say what changed."""
-    key, params_for = data.get("model", ""), data.get("params_for", "")
-    if key == params_for:
-        return data, []
-    model = ImageModel.objects.filter(key=key).first() if key else None
-    if model is None:
-        model = site_default_model()
-    size = data.get("size", "")
-    if size == CUSTOM_SIZE:
-        size = f"{data.get('custom_width', '')}x{data.get('custom_height', '')}"
-    params = {name: data.get(name, "") for name in ("quality", "background", "output_format", "n")}
-    fitted, changes = fit_params({**params, "size": size}, model)
-    data = data.copy()
-    for name in ("quality", "background", "output_format", "n"):
-        data[name] = str(fitted.get(name, ""))
-    if fitted["size"] != size:
-        data["size"] = fitted["size"]
-    data["params_for"] = key
-    return data, changes
 
 
 def _form_context(request, form, formset, app, changes=()) -> dict:
@@ -91,7 +68,7 @@ def _form_context(request, form, formset, app, changes=()) -> dict:
 def _edit(request, app: App, starter=None):
     changes: list[str] = []
     if request.method == "POST":
-        data, changes = _refit(request.POST)
+        data, changes = refit_to_model(request.POST)
         form = AppForm(data, request.FILES, instance=app)
         if "add_field" in data:
             data = data.copy()
@@ -144,7 +121,7 @@ def app_params(request):
     """htmx: the model list and the parameter fields again, fitted to the model just picked."""
     app_id = request.POST.get("app_id")
     app = selectors.app_get(owner=request.user, pk=app_id) if app_id else App()
-    data, changes = _refit(request.POST)
+    data, changes = refit_to_model(request.POST)
     form = AppForm(data, instance=app)
     formset = FieldFormSet(data, prefix=FIELD_PREFIX)
     return render(request, "builder/partials/model_params.html", _form_context(request, form, formset, app, changes))

@@ -71,3 +71,25 @@ def test_refused_run_explains_why_to_the_owner(client, owner):
     ).content.decode()
     assert "GPT Image 2 needs OPENAI_API_KEY on the server." in body
     assert not Run.objects.exists()
+
+
+def test_reference_image_field_is_checked_and_sent_with_the_run(client, owner, s3_server):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from builder.models import Field
+
+    from .helpers import image_bytes
+
+    app = AppFactory(owner=owner)
+    Field.objects.create(app=app, order=1, key="photo", label="Photo", type="image")
+    garbage = SimpleUploadedFile("photo.png", b"not an image", content_type="image/png")
+    body = client.post(
+        reverse("builder:app_test", args=[app.pk]), {"subject": "a fox", "photo": garbage}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Photo: The photo must be a PNG, JPEG or WebP image." in body and not Run.objects.exists()
+    photo = SimpleUploadedFile("photo.png", image_bytes(), content_type="image/png")
+    client.post(reverse("builder:app_test", args=[app.pk]), {"subject": "a fox", "photo": photo})
+    run = Run.objects.get()
+    assert len(run.reference_keys) == 1
+    stored = s3_server["client"].get_object(Bucket=s3_server["bucket"], Key=run.reference_keys[0])["Body"].read()
+    assert stored == image_bytes()
