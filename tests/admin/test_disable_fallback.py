@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from builder.models import ModelSwitch, SwitchKind
 from builder.switching import app_model_for_run
-from generation.models import SiteSettings
+from generation.models import Run, SiteSettings
 from generation.services import RunRefusedError
 from tests.admin.conftest import changelist_action, page_messages
 from tests.factories import AppFactory, image_model
@@ -136,3 +136,16 @@ def test_disabling_the_site_default_moves_its_apps_to_the_offline_model_and_says
         "Offline B was the site default: choose another in Site settings (Offline (built in) serves until then)."
         in (page_messages(response))
     )
+
+
+def test_visitor_of_an_app_waiting_for_a_model_is_told_it_is_being_updated_and_nothing_runs(
+    admin_client, client, offline_b, openai_key, default_is_gpt_image_2
+):
+    _, clear = apps_on(offline_b)
+    changelist_action(admin_client, MODELS_URL, "disable_models", [offline_b])
+    response = client.post(
+        reverse("public:app", args=[clear.slug]), {"subject": "a red fox"}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 503
+    assert "This app is being updated. Please try again later." in response.content.decode()
+    assert not Run.objects.exists()
