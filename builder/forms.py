@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.core.validators import MinValueValidator
 from django.forms import BaseFormSet, formset_factory
 from django.utils.text import slugify
 
@@ -298,7 +299,8 @@ class AppForm(forms.ModelForm):
     def __init__(self, *args, starter=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
-        self.fields["daily_budget_usd"].min_value = 0
+        self.fields["daily_budget_usd"].validators.append(MinValueValidator(0))
+        self.fields["daily_budget_usd"].widget.attrs["min"] = 0
         self.default_model = site_default_model()
         self.models: dict[str, ImageModel] = {m.key: m for m in enabled_models()}
         current = self.instance.model if self.instance.pk else None
@@ -315,7 +317,6 @@ class AppForm(forms.ModelForm):
         self.fields["size"].widget.choices = size_choices(caps)
         for name, cap in (("quality", "qualities"), ("background", "backgrounds"), ("output_format", "output_formats")):
             self.fields[name].widget.choices = [(v, v) for v in caps.get(cap, [])]
-        self.fields["n"].max_value = None  # the model decides; checked in clean with its own message
         self.fields["n"].widget.attrs["max"] = caps.get("max_images", 1)
 
     @property
@@ -470,6 +471,17 @@ def sample_values(rows: list[dict]) -> dict:
             value = str(value).lower() in TRUE_VALUES
         values[row["key"]] = value
     return values
+
+
+def with_extra_row(data):
+    """The posted data with one more (blank) field row, for the "Add a field" button."""
+    data = data.copy()
+    try:
+        total = int(data.get(f"{FIELD_PREFIX}-TOTAL_FORMS", 0))
+    except ValueError:
+        total = 0
+    data[f"{FIELD_PREFIX}-TOTAL_FORMS"] = str(min(total + 1, 100))
+    return data
 
 
 def rows_from_data(data) -> list[dict]:

@@ -28,6 +28,7 @@ from ..forms import (
     refit_to_model,
     rows_from_data,
     sample_values,
+    with_extra_row,
 )
 from ..models import App
 from ..starters import STARTERS, starter_for
@@ -71,8 +72,7 @@ def _edit(request, app: App, starter=None):
         data, changes = refit_to_model(request.POST)
         form = AppForm(data, request.FILES, instance=app)
         if "add_field" in data:
-            data = data.copy()
-            data[f"{FIELD_PREFIX}-TOTAL_FORMS"] = str(int(data.get(f"{FIELD_PREFIX}-TOTAL_FORMS", 0)) + 1)
+            data = with_extra_row(data)
         formset = FieldFormSet(data, prefix=FIELD_PREFIX)
         if changes:
             messages.warning(request, "The new model cannot do everything the old one did: " + "; ".join(changes)

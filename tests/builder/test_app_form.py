@@ -256,3 +256,16 @@ def test_params_partial_refits_to_the_picked_model(client, builder):
     assert "Background transparent → auto" in body
     assert 'value="transparent"' not in body
     assert 'name="params_for" value="gpt-image-2"' in body
+
+
+def test_negative_budget_is_refused(client, builder):
+    body = post_new(client, app_data(daily_budget_usd="-1")).content.decode()
+    assert "Ensure this value is greater than or equal to 0." in body
+    assert not App.objects.exists()
+
+
+def test_tampered_formset_counts_give_form_errors_not_500(client, builder):
+    response = post_new(client, {**app_data(), "fields-TOTAL_FORMS": "lots", "add_field": "1"})
+    assert response.status_code == 200
+    response = post_new(client, {**app_data(), "fields-TOTAL_FORMS": "lots"})
+    assert response.status_code == 200 and not App.objects.exists()
