@@ -148,7 +148,13 @@ def _claim(run_id) -> bool:
         Q(status=RunStatus.QUEUED)
         | Q(status=RunStatus.RUNNING, heartbeat_at__lt=stale, attempts__lt=settings.RUN_MAX_ATTEMPTS),
         pk=run_id,
-    ).update(status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, status_message="Starting")
+    ).update(
+        status=RunStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,  # the claim starts the first attempt: one query fewer per run
+        status_message="Generating",
+    )
     return claimed == 1
 
 
@@ -160,14 +166,21 @@ _storage_lock = threading.Lock()
 _storage_executor: tuple[int, ThreadPoolExecutor] | None = None
 
 
-def _on_storage_thread(fn, *args):
-    """Run fn(*args) on the worker's storage threads and wait for its result (exceptions pass through)."""
+def _storage_threads() -> ThreadPoolExecutor:
     global _storage_executor
     with _storage_lock:
         if _storage_executor is None or _storage_executor[0] != os.getpid():  # a fork gets its own threads
             _storage_executor = (os.getpid(), ThreadPoolExecutor(STORAGE_THREADS, thread_name_prefix="storage"))
-        executor = _storage_executor[1]
-    return executor.submit(fn, *args).result()
+        return _storage_executor[1]
+
+
+def _on_storage_thread(fn, *args):
+    """Run fn(*args) on the worker's storage threads and wait for its result (exceptions pass through)."""
+    return _storage_threads().submit(fn, *args).result()
+
+
+def _save_thumbnail(key: str, data: bytes) -> str:
+    return storage.save(key, storage.make_thumbnail(data))
 
 
 def _save_preview(run: Run, data: bytes) -> str:
@@ -246,15 +259,10 @@ def _execute_claimed(run: Run) -> None:
     spec = registry.spec_for(run.model)
     request = _request_for(run)
     while True:
-        Run.objects.filter(pk=run.pk).update(
-            attempts=F("attempts") + 1, heartbeat_at=timezone.now(), status_message="Generating"
-        )
-        run.attempts += 1
         connection.close()  # the call is pure waiting: hold no database connection through it
         try:
             result = provider.generate(spec, request)
-            images = _on_storage_thread(_save_outputs, run, result)
-            _record_success(run, result, images)
+            _record_success(run, result, _save_outputs(run, result))
             return
         except ProviderError as exc:
             log.info("Run %s attempt %s: %s (%s) %s", run.pk, run.attempts, exc.code, exc.vendor_code, exc.message)
@@ -271,6 +279,10 @@ def _execute_claimed(run: Run) -> None:
                 )
                 connection.close()
                 time.sleep(delay)
+                Run.objects.filter(pk=run.pk).update(
+                    attempts=F("attempts") + 1, heartbeat_at=timezone.now(), status_message="Generating"
+                )
+                run.attempts += 1
                 continue
             # The vendor's own text may name the model or the key: visitors get the mapped message only.
             message = exc.user_message
@@ -292,35 +304,39 @@ def _fail(run: Run, code: str, message: str) -> None:
 
 def _save_outputs(run: Run, result) -> list[OutputImage]:
     """Verify every image first (garbage fails the run with nothing stored), then write originals and
-    thumbnails at deterministic keys, so a run executed again replaces its files. No database here."""
+    thumbnails side by side on the storage threads, at deterministic keys (a run executed again replaces
+    its files). No database here."""
     try:
         checked = [storage.check_image(image.data) for image in result.images]
         if not checked:
             raise storage.NotAnImageError("no images in the answer")
     except storage.NotAnImageError as exc:
         raise BadOutputError(f"The image service returned an unreadable image ({exc}).") from exc
-    rows = []
-    for index, (image, ok) in enumerate(zip(result.images, checked, strict=True)):
-        key = storage.save(storage.output_key(run.id, run.queued_at, index, ok.format), ok.data)
-        thumb = storage.save(
-            storage.output_key(run.id, run.queued_at, index, ok.format, thumb=True),
-            storage.make_thumbnail(ok.data),
+    threads = _storage_threads()
+    writes = [
+        (
+            threads.submit(storage.save, storage.output_key(run.id, run.queued_at, index, ok.format), ok.data),
+            threads.submit(
+                _save_thumbnail, storage.output_key(run.id, run.queued_at, index, ok.format, thumb=True), ok.data
+            ),
         )
-        rows.append(
-            OutputImage(
-                run=run,
-                index=index,
-                key=key,
-                thumb_key=thumb,
-                width=ok.width,
-                height=ok.height,
-                bytes=len(ok.data),
-                content_type=ok.content_type,
-                sha256=ok.sha256,
-                revised_prompt=image.revised_prompt or "",
-            )
+        for index, ok in enumerate(checked)
+    ]
+    return [
+        OutputImage(
+            run=run,
+            index=index,
+            key=original.result(),
+            thumb_key=thumb.result(),
+            width=ok.width,
+            height=ok.height,
+            bytes=len(ok.data),
+            content_type=ok.content_type,
+            sha256=ok.sha256,
+            revised_prompt=image.revised_prompt or "",
         )
-    return rows
+        for index, (image, ok, (original, thumb)) in enumerate(zip(result.images, checked, writes, strict=True))
+    ]
 
 
 def _record_success(run: Run, result, images: list[OutputImage]) -> None:
