@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from generation.models import ImageModel, ModelState
 from generation.registry import site_default_model
 
-from .models import App, ModelSwitch, SwitchKind
+from .models import PARAM_NAMES, App, ModelSwitch, SwitchKind
 from .switching import SwitchReport, app_fit_errors, apps_move_to_successor, model_switch
 
 admin.site.site_header = "Appaca administration"
@@ -81,20 +81,42 @@ class AppAdminForm(forms.ModelForm):
             "rate_per_day",
         )
 
+    def clean_params(self):
+        params = self.cleaned_data.get("params")
+        if not isinstance(params, dict):
+            raise forms.ValidationError('Parameters must be a JSON object, e.g. {"size": "1024x1024"}.')
+        return params
+
+    def clean_visitor_params(self):
+        names = self.cleaned_data.get("visitor_params")
+        if not isinstance(names, list) or any(name not in PARAM_NAMES for name in names):
+            raise forms.ValidationError(f"A list of parameter names among {', '.join(PARAM_NAMES)}.")
+        return names
+
+    def clean_sample_inputs(self):
+        samples = self.cleaned_data.get("sample_inputs")
+        if not isinstance(samples, dict):
+            raise forms.ValidationError('Sample inputs must be a JSON object, e.g. {"subject": "a red fox"}.')
+        return samples
+
     def clean(self):
+        """A new model or new parameters must still run the app: checked like every switch."""
         cleaned = super().clean()
-        if self.instance.pk and "model" in self.changed_data and "model" not in self.errors:
-            model = cleaned.get("model")
+        changed = {"model", "params"} & set(self.changed_data)
+        if not self.instance.pk or not changed or changed & set(self.errors):
+            return cleaned
+        model = cleaned.get("model")
+        if "model" in changed:
             try:
                 _check_choosable(model)
             except forms.ValidationError as exc:
                 self.add_error("model", exc)
                 return cleaned
-            errors = app_fit_errors(self.instance, model or site_default_model(), cleaned.get("params"))
-            if errors:
-                self.add_error(
-                    "model", f"{(model or site_default_model()).display_name} cannot run this app: " + " ".join(errors)
-                )
+        target = model or site_default_model()
+        errors = app_fit_errors(self.instance, target, cleaned.get("params"))
+        if errors:
+            field = "model" if "model" in changed else "params"
+            self.add_error(field, f"{target.display_name} cannot run this app: " + " ".join(errors))
         return cleaned
 
 

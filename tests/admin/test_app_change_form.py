@@ -73,3 +73,15 @@ def test_apps_list_shows_owner_model_runs_and_cost_in_a_fixed_number_of_queries(
     assert "GPT-4.1 Mini (image tool) (deprecated," in html and "days left)" in html
     filtered = admin_client.get(reverse("admin:builder_app_changelist") + "?needs_model__exact=1")
     assert "App 0" not in filtered.content.decode()
+
+
+def test_parameters_the_model_cannot_run_or_of_the_wrong_shape_are_form_errors(admin_client):
+    app = AppFactory(name="Fox stickers", model=image_model("gpt-image-2"))
+    transparent = '{"size": "1024x1024", "quality": "low", "background": "transparent", "output_format": "png"}'
+    response = edit(admin_client, app, params=transparent)
+    assert "GPT Image 2 cannot run this app" in response.content.decode()
+    response = edit(admin_client, app, params='["size"]', visitor_params='["colour"]')
+    html = response.content.decode()
+    assert "Parameters must be a JSON object" in html and "A list of parameter names among" in html
+    app.refresh_from_db()
+    assert app.params["background"] == "auto"
