@@ -213,6 +213,13 @@ def model_notice(*, app: App) -> ModelNotice | None:
         )
     if model is None:
         return None
+    if not model.enabled:
+        return ModelNotice(
+            "bad",
+            "Model disabled",
+            f"{model.display_name} has been disabled by the site's staff, so runs are refused: choose another "
+            "model in Edit.",
+        )
     state = model.state
     successor = model.successor
     fits = bool(successor) and not app_fit_errors(app, successor)

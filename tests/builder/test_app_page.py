@@ -180,3 +180,18 @@ def test_app_on_retired_model_keeps_it_visible_in_the_selector(client, owner):
     app = AppFactory(owner=owner, model=image_model("gpt-image-1"))
     body = client.get(reverse("builder:app_edit", args=[app.pk])).content.decode()
     assert 'value="gpt-image-1" checked' in body and "Retired" in body
+
+
+def test_disabled_model_tells_the_owner_to_choose_another(client, owner):
+    model = image_model("gpt-image-2")
+    model.enabled = False
+    model.save()
+    app = AppFactory(owner=owner, model=model)
+    assert "GPT Image 2 has been disabled by the site&#x27;s staff, so runs are refused" in page(client, app)
+
+
+def test_cost_per_day_is_listed_under_the_chart(client, owner):
+    app = AppFactory(owner=owner)
+    RunFactory(app=app, status=RunStatus.SUCCEEDED, cost_usd=Decimal("0.125"))
+    body = page(client, app)
+    assert "Runs and cost per day" in body and "<td>$0.1250</td>" in body
