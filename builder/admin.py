@@ -154,7 +154,7 @@ class SwitchInline(admin.TabularInline):
 @admin.register(App)
 class AppAdmin(admin.ModelAdmin):
     form = AppAdminForm
-    list_display = ("name", "owner", "state", "model_column", "needs_model", "run_count", "cost_total", "updated_at")
+    list_display = ("name", "owner", "state", "model_column", "run_count", "cost_total", "updated_at")
     list_filter = ("state", "model", "owner", "needs_model")
     search_fields = ("name", "slug", "owner__username")
     list_select_related = ("owner", "model")
@@ -176,6 +176,8 @@ class AppAdmin(admin.ModelAdmin):
 
     @admin.display(description="Model", ordering="model__display_name")
     def model_column(self, app):
+        if app.needs_model:
+            return format_html("{} <strong>(waiting for a model: runs refused)</strong>", model_label(app.model))
         return model_label(app.model)
 
     @admin.display(description="Runs", ordering="run_count")

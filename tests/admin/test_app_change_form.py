@@ -85,3 +85,9 @@ def test_parameters_the_model_cannot_run_or_of_the_wrong_shape_are_form_errors(a
     assert "Parameters must be a JSON object" in html and "A list of parameter names among" in html
     app.refresh_from_db()
     assert app.params["background"] == "auto"
+
+
+def test_apps_list_marks_apps_waiting_for_a_model(admin_client):
+    AppFactory(name="Waiting app", needs_model=True)
+    html = admin_client.get(reverse("admin:builder_app_changelist")).content.decode()
+    assert "(waiting for a model: runs refused)" in html
