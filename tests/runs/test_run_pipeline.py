@@ -127,3 +127,15 @@ def test_unknown_model_marks_it_unreachable_and_fails_the_run(celery_worker, ope
     assert run.status == RunStatus.FAILED and run.error_code == "model_unavailable"
     assert "gpt-image" not in run.error_message  # visitors are not told which model
     assert image_model("gpt-image-2").reachable is False
+
+
+def test_streamed_partial_image_is_kept_as_the_run_preview(celery_worker, openai_server, s3_server, client):
+    from django.urls import reverse
+
+    run = finished(start(partial_images=2))
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert openai_server.requests[0].body.get("stream") is True
+    assert run.preview_key == f"runs/{run.queued_at:%Y/%m}/{run.id}/preview.png"
+    s3_server["client"].head_object(Bucket=s3_server["bucket"], Key=run.preview_key)
+    assert client.get(reverse("generation:preview", args=[run.id])).status_code == 302
