@@ -81,8 +81,14 @@ TEMPLATES = [
 # PostgreSQL when DATABASE_URL is set; otherwise a SQLite file that the web server and the worker share,
 # in WAL mode with a busy timeout so that the two processes do not trip over each other's writes.
 DATABASE_URL = os.getenv("DATABASE_URL", "")
+DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", 0)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0))}
+    if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A worker with a hundred runs in flight: the pool caps its PostgreSQL connections (threads wait a
+        # moment for one instead of opening more) and reuses them (no new backend per claim or store).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 1, "max_size": DATABASE_POOL_SIZE, "timeout": 60}}
 else:
     DATABASES = {
         "default": {
@@ -128,6 +134,8 @@ AWS_SECRET_ACCESS_KEY = os.getenv("AWS_SECRET_ACCESS_KEY") or None
 AWS_PRESIGNED_EXPIRY = envint("AWS_PRESIGNED_EXPIRY", 900)
 
 if AWS_STORAGE_BUCKET_NAME:
+    from boto3.s3.transfer import TransferConfig
+
     DEFAULT_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -140,6 +148,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": True,
             "querystring_expire": AWS_PRESIGNED_EXPIRY,
             "file_overwrite": True,  # output keys are deterministic, so a retried write replaces itself
+            # Images are single PUTs: uploading in the calling thread skips s3transfer's thread pool per file.
+            "transfer_config": TransferConfig(use_threads=False),
         },
     }
 else:
