@@ -111,13 +111,6 @@ class PrettyJSONField(forms.JSONField):
 
 
 class ImageModelForm(forms.ModelForm):
-    # Vendor ids carry dots ("gpt-4.1-mini"), which a slug does not allow.
-    key = forms.RegexField(
-        regex=r"^[a-z0-9][a-z0-9._-]*$",
-        max_length=64,
-        error_messages={"invalid": "Use lowercase letters, digits, dots, hyphens and underscores."},
-    )
-
     class Meta:
         model = ImageModel
         fields = (
@@ -130,16 +123,6 @@ class ImageModelForm(forms.ModelForm):
             "capabilities": forms.Textarea(attrs={"rows": 24, "cols": 80, "class": "vLargeTextField"}),
             "pricing": forms.Textarea(attrs={"rows": 12, "cols": 80, "class": "vLargeTextField"}),
         }
-
-    def _get_validation_exclusions(self):
-        # The model's SlugField would refuse the dots the form's own pattern allows; uniqueness is in clean_key.
-        return {*super()._get_validation_exclusions(), "key"}
-
-    def clean_key(self):
-        key = self.cleaned_data["key"]
-        if ImageModel.objects.filter(key=key).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("A model with this key already exists.")
-        return key
 
     def clean_capabilities(self):
         caps = self.cleaned_data.get("capabilities")

@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -30,7 +31,15 @@ class ImageModel(models.Model):
     read them (their docstrings describe the keys).
     """
 
-    key = models.SlugField(max_length=64, unique=True)
+    # Vendor names carry dots (gpt-4.1-mini), so a key is a slug that may also hold dots.
+    key = models.CharField(
+        max_length=64,
+        unique=True,
+        error_messages={"unique": "A model with this key already exists."},
+        validators=[
+            RegexValidator(r"^[a-z0-9][a-z0-9._-]*$", "Lower-case letters, digits, dots, dashes, underscores.")
+        ],
+    )
     display_name = models.CharField(max_length=100)
     provider = models.CharField(max_length=32, choices=ProviderKind.choices)
     vendor_model_id = models.CharField(max_length=100, blank=True)
