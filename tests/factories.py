@@ -24,6 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class AppFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = App
+        skip_postgeneration_save = True
 
     owner = factory.SubFactory(UserFactory)
     name = factory.Sequence(lambda n: f"Sticker maker {n}")
