@@ -141,6 +141,7 @@ def worker_process(worker_env, private_broker, tmp_path):
             "CELERY_BROKER_URL": private_broker["url"],
             "CELERY_QUEUE": private_broker["queue"],
             "DJANGO_LOG_LEVEL": "INFO",
+            "DATABASE_POOL_SIZE": "4",  # as production workers run: a pooled, capped set of connections
             **{k: str(v) for k, v in env.items()},
         }
         worker = WorkerProcess(full, tmp_path / "worker.log")
