@@ -6,6 +6,7 @@ file (local storage), so a page or share link never holds an address that expire
 
 import mimetypes
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
@@ -40,17 +41,20 @@ def run_status(request, run_id):
     return render(request, "generation/run_status.html", {"run": run})
 
 
-def _serve(request, key: str, content_type: str, filename: str, *, download: bool):
+def _serve(key: str, content_type: str, filename: str, *, download: bool):
+    """S3: a redirect to a fresh presigned URL (cached by the browser for well under its lifetime, except
+    downloads, which are counted). Local storage: the file itself."""
     if storage.is_remote():
-        url = storage.presigned_url(key, filename=filename if download else None)
-        response = HttpResponseRedirect(url)
-    else:
-        try:
-            handle = default_storage.open(key, "rb")
-        except FileNotFoundError as exc:
-            raise Http404("No such image.") from exc
-        response = FileResponse(handle, content_type=content_type, as_attachment=download, filename=filename)
-    response["Cache-Control"] = "private, no-store" if storage.is_remote() else "private, max-age=3600"
+        response = HttpResponseRedirect(storage.presigned_url(key, filename=filename if download else None))
+        max_age = 0 if download else min(300, settings.AWS_PRESIGNED_EXPIRY // 3)
+        response["Cache-Control"] = f"private, max-age={max_age}"
+        return response
+    try:
+        handle = default_storage.open(key, "rb")
+    except FileNotFoundError as exc:
+        raise Http404("No such image.") from exc
+    response = FileResponse(handle, content_type=content_type, as_attachment=download, filename=filename)
+    response["Cache-Control"] = "private, max-age=3600"
     return response
 
 
@@ -63,7 +67,7 @@ def image_original(request, run_id, index):
     if download:
         services.run_download_record(run_id=run_id)
     filename = f"appaca-{str(run_id)[:8]}-{index}.{image.key.rsplit('.', 1)[-1]}"
-    return _serve(request, image.key, image.content_type, filename, download=download)
+    return _serve(image.key, image.content_type, filename, download=download)
 
 
 @require_GET
@@ -72,7 +76,7 @@ def image_thumb(request, run_id, index):
     if image is None:
         raise Http404("No such image.")
     filename = f"appaca-{str(run_id)[:8]}-{index}-thumb.webp"
-    return _serve(request, image.thumb_key, "image/webp", filename, download=request.GET.get("download") == "1")
+    return _serve(image.thumb_key, "image/webp", filename, download=request.GET.get("download") == "1")
 
 
 @require_GET
@@ -82,4 +86,4 @@ def image_preview(request, run_id):
     if not key:
         raise Http404("No preview.")
     content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-    return _serve(request, key, content_type, key.rsplit("/", 1)[-1], download=False)
+    return _serve(key, content_type, key.rsplit("/", 1)[-1], download=False)

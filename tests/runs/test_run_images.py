@@ -23,6 +23,7 @@ def test_image_redirects_to_a_fresh_presigned_url_that_serves_the_png(client):
     assert response.status_code == 302
     url = response["Location"]
     assert image.key in url and "Signature" in url
+    assert response["Cache-Control"] == "private, max-age=300"  # well inside the URL's 900 s lifetime
     fetched = requests.get(url, timeout=10)
     assert fetched.status_code == 200
     assert fetched.headers["Content-Type"] == "image/png"
@@ -50,6 +51,7 @@ def test_download_is_an_attachment_and_counted(client):
     assert disposition.startswith("attachment;") and ".png" in disposition
     assert requests.get(first["Location"], timeout=10).headers["Content-Disposition"] == disposition
     assert Run.objects.get(pk=run.pk).download_count == 2
+    assert first["Cache-Control"] == "private, max-age=0"  # every download reaches us, and is counted
 
 
 def test_viewing_an_image_is_not_counted_as_a_download(client):
