@@ -110,3 +110,9 @@ def test_unknown_run_is_404(client):
     url = reverse("generation:run_status", args=["00000000-0000-0000-0000-000000000000"])
     assert client.get(url, **HTMX).status_code == 404
     assert client.get(url, HTTP_ACCEPT="application/json").status_code == 404
+
+
+def test_progress_bar_is_indeterminate_until_progress_is_reported(client):
+    run = RunFactory(status=RunStatus.RUNNING, progress=0, status_message="Generating")
+    html = client.get(reverse("generation:run_status", args=[run.id]), **HTMX).content.decode()
+    assert '<progress max="100" aria-label="Progress">' in html and "Generating" in html
