@@ -29,7 +29,7 @@ def test_run_submitted_while_broker_is_down_completes_once_it_is_back(private_br
         params={"size": "256x256", "quality": "low", "output_format": "png", "n": 1},
     )
 
-    assert time.monotonic() - submitted < 0.5  # the submit fails over at once, no long kombu retries
+    assert time.monotonic() - submitted < 1.5  # fails over at once (kombu retrying took 6 s)
     run.refresh_from_db()
     assert run.status == RunStatus.QUEUED and run.status_message == QUEUE_DOWN_MESSAGE
     fragment = client.get(reverse("generation:run_status", args=[run.id]), HTTP_HX_REQUEST="true")
