@@ -246,7 +246,7 @@ class RunAdmin(admin.ModelAdmin):
         (None, {"fields": ("id", "app", "status", "status_message", "source", "user", "visitor_hash")}),
         ("Model", {"fields": ("requested_model", "model", "vendor_model_sent", "params")}),
         ("Prompt", {"fields": ("inputs", "prompt", "enhanced_prompt")}),
-        ("Error", {"fields": ("error_code", "error_message", "attempts")}),
+        ("Error", {"fields": ("error_code", "error_message", "error_detail", "attempts")}),
         ("Usage and cost", {"fields": ("usage_json", "estimated_cost_usd", "cost_usd", "latency_ms")}),
         ("Times", {"fields": ("queued_at", "started_at", "finished_at")}),
     )

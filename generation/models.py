@@ -157,6 +157,8 @@ class Run(models.Model):
     status_message = models.CharField(max_length=300, blank=True)
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.TextField(blank=True)
+    # The vendor's own words, for the app's owner and staff only: they may name the model or the key.
+    error_detail = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
     queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)

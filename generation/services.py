@@ -255,6 +255,11 @@ def run_execute(*, run_id) -> None:
 def _execute_claimed(run: Run) -> None:
     """The one retry loop: retryable provider errors are tried again with backoff (Retry-After honoured) up
     to RUN_MAX_ATTEMPTS; anything else fails the run at once with the message mapped for visitors."""
+    try:
+        _route_around_retirement(run)
+    except registry.ModelRefusedError as exc:
+        _fail(run, exc.code, exc.visitor_message, detail=exc.owner_message)
+        return
     provider = get_provider(run.model.provider)
     spec = registry.spec_for(run.model)
     request = _request_for(run)
@@ -284,19 +289,32 @@ def _execute_claimed(run: Run) -> None:
                 )
                 run.attempts += 1
                 continue
-            # The vendor's own text may name the model or the key: visitors get the mapped message only.
+            # The vendor's own text may name the model or the key: visitors get the mapped message; the owner
+            # and staff see the vendor's words in error_detail.
             message = exc.user_message
             if exc.retryable:
                 message = f"{exc.user_message} (gave up after {run.attempts} attempts)"
-            _fail(run, exc.code, message)
+            detail = exc.message if exc.message != exc.user_message else ""
+            _fail(run, exc.code, message, detail=detail)
             return
 
 
-def _fail(run: Run, code: str, message: str) -> None:
+def _route_around_retirement(run: Run) -> None:
+    """A run queued before its model's shutdown date and executed after it (a backlog, a recovery) is served
+    by the successor, exactly as at submit: a retired vendor id is never sent. Raises ModelRefusedError."""
+    serving = registry.serving_model(run.model, run.params, prompt=run.prompt, reference_count=len(run.reference_keys))
+    if serving.pk != run.model_id:
+        run.model = serving
+        run.vendor_model_sent = registry.spec_for(serving).vendor_id
+        Run.objects.filter(pk=run.pk).update(model=serving, vendor_model_sent=run.vendor_model_sent)
+
+
+def _fail(run: Run, code: str, message: str, *, detail: str = "") -> None:
     Run.objects.filter(pk=run.pk).exclude(status__in=[RunStatus.SUCCEEDED, RunStatus.CANCELED]).update(
         status=RunStatus.FAILED,
         error_code=code,
         error_message=message[:2000],
+        error_detail=detail[:4000],
         status_message="",
         finished_at=timezone.now(),
     )

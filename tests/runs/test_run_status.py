@@ -35,6 +35,7 @@ def test_preview_image_is_shown_while_running(client):
 def test_finished_run_fragment_answers_286_with_images_downloads_time_and_cost(client):
     run = RunFactory()
     finish_with_images(run, count=2, revised_prompt="A cheerful red fox sticker", cost_usd="0.0110")
+    client.force_login(run.app.owner)
 
     response = client.get(reverse("generation:run_status", args=[run.id]), **HTMX)
 
@@ -48,6 +49,27 @@ def test_finished_run_fragment_answers_286_with_images_downloads_time_and_cost(c
     assert "A cheerful red fox sticker" in html
     assert "Took 0.0 s" in html and "$0.0110" in html
     assert "X-Amz" not in html and "Signature" not in html  # no expiring URL in the page
+
+
+def test_visitors_see_neither_the_cost_nor_the_vendors_error_detail(client):
+    done = RunFactory()
+    finish_with_images(done, count=1, cost_usd="0.0110")
+    failed = RunFactory(
+        status=RunStatus.FAILED,
+        error_code="invalid_request",
+        error_message="The image service refused the request.",
+        error_detail="Invalid size for gpt-image-2.5-sunburst-2026-09-08",
+    )
+
+    done_html = client.get(reverse("generation:run_status", args=[done.id]), **HTMX).content.decode()
+    failed_html = client.get(reverse("generation:run_status", args=[failed.id]), **HTMX).content.decode()
+
+    assert "$0.0110" not in done_html and "Cost" not in done_html
+    assert "The image service refused the request." in failed_html
+    assert "sunburst" not in failed_html
+    client.force_login(failed.app.owner)
+    owner_html = client.get(reverse("generation:run_status", args=[failed.id]), **HTMX).content.decode()
+    assert "Invalid size for gpt-image-2.5-sunburst-2026-09-08" in owner_html
 
 
 def test_failed_run_fragment_shows_the_error_and_stops_polling(client):
