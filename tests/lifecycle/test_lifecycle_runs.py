@@ -140,3 +140,36 @@ def test_a_key_refused_the_model_is_model_unavailable_not_retried_and_shown_to_s
     assert "model_unavailable" in model_page
     run_page = admin_client.get(reverse("admin:generation_run_change", args=[run.pk])).content.decode()
     assert "model_unavailable" in run_page
+
+
+def test_a_run_queued_before_the_shutdown_and_executed_after_it_goes_to_the_successor(openai_server, private_queue):
+    sunburst = sunburst_shutting_down(1)
+    run = services.run_start(app=AppFactory(model=sunburst), model=sunburst, prompt="A red fox", params=PARAMS)
+    assert run.vendor_model_sent == SUNBURST_SNAPSHOT  # queued while it still served itself
+    sunburst_shutting_down(0)  # the backlog drains after midnight on its shutdown day
+
+    services.run_execute(run_id=run.id)
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED, run.error_message
+    assert (run.requested_model.key, run.model.key) == ("gpt-image-2.5-sunburst", "gpt-image-2.5-flare")
+    assert run.vendor_model_sent == FLARE_SNAPSHOT
+    assert [r.model for r in openai_server.requests] == [FLARE_SNAPSHOT]
+
+
+def test_a_run_queued_before_the_shutdown_of_a_model_with_no_successor_fails_clearly_without_a_call(
+    openai_server, private_queue
+):
+    sunburst = sunburst_shutting_down(1)
+    run = services.run_start(app=AppFactory(model=sunburst), model=sunburst, prompt="A red fox", params=PARAMS)
+    sunburst.shutdown_date = timezone.now().date()
+    sunburst.successor = None
+    sunburst.save()
+
+    services.run_execute(run_id=run.id)
+
+    run.refresh_from_db()
+    assert (run.status, run.error_code) == (RunStatus.FAILED, "model_retired")
+    assert run.error_message == "This app is being updated. Please try again later."
+    assert "was retired on" in run.error_detail and "Choose another model" in run.error_detail
+    assert openai_server.requests == []
