@@ -223,7 +223,9 @@ RUN_MAX_ATTEMPTS = envint("RUN_MAX_ATTEMPTS", 4)
 RUN_RETRY_BASE_SECONDS = float(os.getenv("RUN_RETRY_BASE_SECONDS", "2"))
 RUN_RETRY_MAX_SECONDS = float(os.getenv("RUN_RETRY_MAX_SECONDS", "60"))
 RUN_QUEUED_DEADLINE_SECONDS = envint("RUN_QUEUED_DEADLINE_SECONDS", 120)
-RUN_RUNNING_DEADLINE_SECONDS = envint("RUN_RUNNING_DEADLINE_SECONDS", 900)
+# Kept below CELERY_VISIBILITY_TIMEOUT, so a message Redis re-delivers after a crash finds the run stale and
+# finishes it; and above the longest silent stretch of a healthy run (one call of OPENAI_TIMEOUT, or a backoff).
+RUN_RUNNING_DEADLINE_SECONDS = envint("RUN_RUNNING_DEADLINE_SECONDS", 300)
 
 # Public pages: the site-wide kill switch lives in SiteSettings (admin); these are per-app defaults.
 PUBLIC_RATE_PER_MINUTE = envint("PUBLIC_RATE_PER_MINUTE", 5)

@@ -14,7 +14,7 @@ from generation.services import run_start
 from generation.storage import CheckedImage
 
 from .models import App, AppState, Field, SwitchKind
-from .switching import model_switch
+from .switching import app_model_for_run, model_switch
 from .templating import render_prompt
 
 APP_VALUES = (
@@ -167,7 +167,7 @@ def app_switch_model(*, app: App, to: ImageModel | None, by) -> list[str]:
 def app_test_run(*, app: App, inputs: dict, references: list[ReferenceImage], user) -> Run:
     """A test run from the builder with these inputs. Raises RunRefusedError with nothing saved."""
     return run_start(
-        model=app.model or site_default_model(),
+        model=app_model_for_run(app),
         prompt=render_prompt(app.prompt_template, inputs),
         params=app.effective_params,
         app=app,
