@@ -19,6 +19,8 @@ def manage(*args: str) -> None:
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appaca.settings")
+    # Share links and embed snippets name the address this run actually serves on.
+    os.environ.setdefault("APPACA_SITE_URL", f"http://{HOST}:{PORT}")
     (ROOT / "var").mkdir(exist_ok=True)
     manage("migrate", "--noinput", "-v", "0")
     manage("seed")
