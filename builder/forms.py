@@ -12,7 +12,6 @@ from django.utils.text import slugify
 
 from generation.capabilities import request_errors, size_errors
 from generation.models import ImageModel
-from generation.providers.base import ReferenceImage
 from generation.registry import enabled_models, site_default_model
 from generation.storage import CheckedImage, NotAnImageError, check_image
 
@@ -505,64 +504,3 @@ def rows_from_data(data) -> list[dict]:
             }
         )
     return rows
-
-
-# --- Test panel inputs -------------------------------------------------------------------------------------
-
-
-class RunInputsForm(forms.Form):
-    """One form field per app field, for the builder's test panel."""
-
-    def __init__(self, *args, app_fields, initial_values=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.app_fields = list(app_fields)
-        initial_values = initial_values or {}
-        for field in self.app_fields:
-            common = {"label": field.label, "required": field.required, "help_text": field.help_text}
-            initial = initial_values.get(field.key, field.default)
-            if field.type == FieldType.SELECT:
-                form_field = forms.ChoiceField(choices=[(o, o) for o in field.options], **common)
-            elif field.type == FieldType.NUMBER:
-                form_field = forms.FloatField(min_value=field.min_value, max_value=field.max_value, **common)
-            elif field.type == FieldType.CHECKBOX:
-                common["required"] = False
-                form_field = forms.BooleanField(**common)
-                initial = str(initial).lower() in TRUE_VALUES
-            elif field.type == FieldType.IMAGE:
-                form_field = forms.FileField(**common)
-                initial = None
-            else:
-                widget = forms.Textarea(attrs={"rows": 3}) if field.type == FieldType.LONG_TEXT else None
-                form_field = forms.CharField(max_length=field.max_length, widget=widget, **common)
-            form_field.initial = initial
-            self.fields[field.key] = form_field
-
-    def clean(self):
-        data = super().clean()
-        for field in self.app_fields:
-            upload = data.get(field.key)
-            if field.type == FieldType.IMAGE and upload:
-                try:
-                    data[field.key] = checked_upload(upload, what=field.label.lower())
-                except forms.ValidationError as exc:
-                    self.add_error(field.key, exc)
-        return data
-
-    def inputs(self) -> dict:
-        values = {}
-        for field in self.app_fields:
-            if field.type == FieldType.IMAGE:
-                continue
-            value = self.cleaned_data.get(field.key)
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            values[field.key] = value
-        return values
-
-    def references(self) -> list[ReferenceImage]:
-        refs = []
-        for field in self.app_fields:
-            checked = self.cleaned_data.get(field.key)
-            if field.type == FieldType.IMAGE and checked:
-                refs.append(ReferenceImage(checked.data, checked.content_type, f"{field.key}.{checked.format}"))
-        return refs

@@ -1,4 +1,5 @@
-"""The visitor's form, built from an app's fields and the parameters its builder opened to visitors."""
+"""The form for one run of an app: built from its fields (and, on the public page, the parameters its builder
+opened to visitors). The public page, the builder's test panel and comparisons all build inputs here."""
 
 from __future__ import annotations
 
@@ -47,49 +48,61 @@ def _option_pairs(options) -> list[tuple[str, str]]:
     return pairs
 
 
-def _form_field(field: Field) -> forms.Field:
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def input_field(field: Field, *, initial=None) -> forms.Field:
+    """The form field for one of an app's input fields; `initial` (a sample value) overrides its default."""
+    default = field.default if initial is None else initial
     common = {"label": field.label, "required": field.required, "help_text": field.help_text}
     if field.type == FieldType.LONG_TEXT:
         return forms.CharField(
             max_length=field.max_length or DEFAULT_MAX_LENGTH[field.type],
             widget=forms.Textarea(attrs={"rows": 4}),
-            initial=field.default,
+            initial=default,
             **common,
         )
     if field.type == FieldType.SELECT:
         pairs = _option_pairs(field.options)
         choices = pairs if field.required else [("", "—"), *pairs]
-        return forms.ChoiceField(choices=choices, initial=field.default or None, **common)
+        return forms.ChoiceField(choices=choices, initial=default or None, **common)
     if field.type == FieldType.NUMBER:
         try:
-            initial = float(field.default) if field.default else None
-        except ValueError:
-            initial = None
-        return forms.FloatField(min_value=field.min_value, max_value=field.max_value, initial=initial, **common)
+            number = float(default) if default not in (None, "") else None
+        except (TypeError, ValueError):
+            number = None
+        return forms.FloatField(min_value=field.min_value, max_value=field.max_value, initial=number, **common)
     if field.type == FieldType.CHECKBOX:
         common["required"] = False  # unticked is a valid answer: "no"
-        return forms.BooleanField(initial=field.default.lower() in {"1", "true", "yes", "on"}, **common)
+        return forms.BooleanField(initial=str(default).lower() in TRUE_WORDS, **common)
     if field.type == FieldType.IMAGE:
         return forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}), **common)
     return forms.CharField(
-        max_length=field.max_length or DEFAULT_MAX_LENGTH[FieldType.SHORT_TEXT], initial=field.default, **common
+        max_length=field.max_length or DEFAULT_MAX_LENGTH[FieldType.SHORT_TEXT], initial=default, **common
     )
 
 
-class PublicRunForm(forms.Form):
-    """Inputs for one run. Field keys are the input names; open parameters are `param_<name>`. Any other
-    parameter in the submission (one the builder fixed) is refused, never silently used or dropped."""
+def input_value(value):
+    """A cleaned input as it fills the template: whole numbers without a trailing .0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
-    def __init__(self, *args, app: App, param_choices: dict[str, list], **kwargs):
+
+class RunForm(forms.Form):
+    """Inputs for one run. Field keys are the input names; open parameters are `param_<name>`. Any other
+    parameter in the submission (one the builder fixed) is refused, never silently used or dropped.
+    Uploads are checked and re-encoded (builder.uploads) into `references`."""
+
+    def __init__(self, *args, app: App, param_choices: dict[str, list] | None = None, initial_values=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.app = app
         self.app_fields = list(app.fields.all())
-        self.param_choices = param_choices
+        self.param_choices = param_choices or {}
         self.references = []
+        initial_values = initial_values or {}
         for field in self.app_fields:
-            self.fields[field.key] = _form_field(field)
+            self.fields[field.key] = input_field(field, initial=initial_values.get(field.key))
         current = app.effective_params
-        for name, values in param_choices.items():
+        for name, values in self.param_choices.items():
             choices = [(str(v), value_label(name, v)) for v in values]
             self.fields[PARAM_PREFIX + name] = forms.TypedChoiceField(
                 label=PARAM_LABELS.get(name, name),
@@ -122,15 +135,11 @@ class PublicRunForm(forms.Form):
     @property
     def values(self) -> dict:
         """The inputs that fill the prompt template (uploads are passed as references, not text)."""
-        values = {}
-        for field in self.app_fields:
-            if field.type == FieldType.IMAGE:
-                continue
-            value = self.cleaned_data.get(field.key)
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            values[field.key] = value
-        return values
+        return {
+            field.key: input_value(self.cleaned_data.get(field.key))
+            for field in self.app_fields
+            if field.type != FieldType.IMAGE
+        }
 
     @property
     def params(self) -> dict:

@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseStopPolling
 from .. import comparisons
 from ..comparisons import MAX_VARIANTS, ComparisonError, Variant, variant_label
 from ..models import App, Comparison, FieldType
+from ..public_forms import input_field, input_value
 
 QUALITIES = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 BACKGROUNDS = [("auto", "Auto"), ("opaque", "Opaque"), ("transparent", "Transparent")]
@@ -123,23 +124,8 @@ class CompareForm(VariantSlotsForm):
         samples = app.sample_inputs or {}
         for field in app.fields.exclude(type=FieldType.IMAGE):
             name = f"in_{field.key}"
-            initial = samples.get(field.key, field.default)
-            common = {"label": field.label, "required": field.required, "help_text": field.help_text}
-            if field.type == FieldType.SELECT:
-                choices = [(o, o) if not isinstance(o, list | tuple) else (o[0], o[-1]) for o in field.options]
-                self.fields[name] = forms.ChoiceField(choices=choices, initial=initial, **common)
-            elif field.type == FieldType.CHECKBOX:
-                common["required"] = False
-                self.fields[name] = forms.BooleanField(initial=initial in (True, "true", "1", "on", "yes"), **common)
-            elif field.type == FieldType.NUMBER:
-                self.fields[name] = forms.FloatField(
-                    initial=initial, min_value=field.min_value, max_value=field.max_value, **common
-                )
-            else:
-                widget = forms.Textarea(attrs={"rows": 3}) if field.type == FieldType.LONG_TEXT else None
-                self.fields[name] = forms.CharField(
-                    initial=initial, max_length=field.max_length, widget=widget, **common
-                )
+            initial = samples.get(field.key)
+            self.fields[name] = input_field(field, initial=initial)
             self.input_names.append((field.key, name))
         self.has_image_field = app.fields.filter(type=FieldType.IMAGE).exists()
 
@@ -147,13 +133,7 @@ class CompareForm(VariantSlotsForm):
         return [self[name] for _, name in self.input_names]
 
     def inputs(self) -> dict:
-        values = {}
-        for key, name in self.input_names:
-            value = self.cleaned_data.get(name)
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            values[key] = value
-        return values
+        return {key: input_value(self.cleaned_data.get(name)) for key, name in self.input_names}
 
 
 def _form_context(app: App, form: CompareForm, estimate=None) -> dict:

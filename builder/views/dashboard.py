@@ -22,7 +22,6 @@ from ..forms import (
     FIELD_PREFIX,
     AppForm,
     FieldFormSet,
-    RunInputsForm,
     check_template,
     field_initial,
     refit_to_model,
@@ -31,6 +30,7 @@ from ..forms import (
     with_extra_row,
 )
 from ..models import App
+from ..public_forms import RunForm
 from ..starters import STARTERS, starter_for
 
 APPS_PER_PAGE = 12
@@ -159,7 +159,7 @@ def app_detail(request, pk):
         {
             **history,
             "fields": fields,
-            "inputs_form": RunInputsForm(app_fields=fields, initial_values=app.sample_inputs),
+            "inputs_form": RunForm(app=app, initial_values=app.sample_inputs),
             "test_run": test_run,
             "notice": selectors.model_notice(app=app),
             "default_model": site_default_model(),
@@ -187,11 +187,11 @@ def _is_uuid(value: str) -> bool:
 def app_test(request, pk):
     """Start a test run with the panel's inputs; progress and results show inline (htmx) or on the app page."""
     app = selectors.app_get(owner=request.user, pk=pk)
-    form = RunInputsForm(request.POST, request.FILES, app_fields=app.fields.all())
+    form = RunForm(request.POST, request.FILES, app=app)
     run, error = None, None
     if form.is_valid():
         try:
-            run = services.app_test_run(app=app, inputs=form.inputs(), references=form.references(), user=request.user)
+            run = services.app_test_run(app=app, inputs=form.values, references=form.references, user=request.user)
         except RunRefusedError as exc:
             error = exc.owner_message
     else:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from generation import storage
 
 from .. import public as services
-from ..public_forms import PublicRunForm
+from ..public_forms import RunForm
 
 NO_FRAMING = "frame-ancestors 'none'"
 ANY_FRAMING = "frame-ancestors *"
@@ -59,10 +59,10 @@ def _generator(request, slug: str, *, embed: bool) -> HttpResponse:
         run = None
         if embed and request.GET.get("run"):
             run = app.runs.filter(pk=request.GET["run"]).first() if _is_uuid(request.GET["run"]) else None
-        form = PublicRunForm(app=app, param_choices=choices)
+        form = RunForm(app=app, param_choices=choices)
         return _page(request, app=app, preview=preview, embed=embed, form=form, run=run)
 
-    form = PublicRunForm(request.POST, request.FILES, app=app, param_choices=choices)
+    form = RunForm(request.POST, request.FILES, app=app, param_choices=choices)
     if not form.is_valid():
         return _refused(request, app, preview, embed, form, code="invalid", status=400)
     submit = services.PublicSubmit(values=form.values, params=form.params, references=form.references)
