@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -38,6 +39,14 @@ def app_list(*, owner) -> QuerySet[App]:
 def app_get(*, owner, pk: int) -> App:
     """One of the owner's apps; anyone else's is a 404."""
     return get_object_or_404(App.objects.select_related("model", "model__successor"), pk=pk, owner=owner)
+
+
+def app_run(*, app: App, run_id: str | None) -> Run | None:
+    """One of this app's runs by an id from a query string; None for a missing, malformed or foreign id."""
+    try:
+        return app.runs.filter(pk=uuid.UUID(run_id or "")).first()
+    except ValueError:
+        return None
 
 
 def run_list(*, app: App, status: str | None = None) -> QuerySet[Run]:

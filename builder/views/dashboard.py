@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -150,9 +148,7 @@ def app_detail(request, pk):
     if request.htmx and request.htmx.target == "run-history":
         return render(request, "builder/partials/run_history.html", history)
     fields = list(app.fields.all())
-    test_run = None
-    if request.GET.get("run"):
-        test_run = app.runs.filter(pk=request.GET["run"]).first() if _is_uuid(request.GET["run"]) else None
+    test_run = selectors.app_run(app=app, run_id=request.GET.get("run"))
     return render(
         request,
         "builder/app_detail.html",
@@ -172,14 +168,6 @@ def app_detail(request, pk):
             "embed_snippet": selectors.embed_snippet(app),
         },
     )
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 @login_required

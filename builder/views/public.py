@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from generation import storage
 
 from .. import public as services
+from .. import selectors
 from ..public_forms import RunForm
 
 NO_FRAMING = "frame-ancestors 'none'"
@@ -56,9 +55,7 @@ def _generator(request, slug: str, *, embed: bool) -> HttpResponse:
     app, preview = services.app_for_visitor(slug=slug, user=request.user)
     choices = services.visitor_param_choices(app)
     if request.method != "POST":
-        run = None
-        if embed and request.GET.get("run"):
-            run = app.runs.filter(pk=request.GET["run"]).first() if _is_uuid(request.GET["run"]) else None
+        run = selectors.app_run(app=app, run_id=request.GET.get("run")) if embed else None
         form = RunForm(app=app, param_choices=choices)
         return _page(request, app=app, preview=preview, embed=embed, form=form, run=run)
 
@@ -103,14 +100,6 @@ def _refused(request, app, preview, embed, form, *, code: str, status: int) -> H
             body["error"]["fields"] = fields
         return JsonResponse(body, status=status)
     return _page(request, app=app, preview=preview, embed=embed, form=form, status=status)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -1,11 +1,12 @@
-"""Idempotent seed for `make run`: the registry (as the migration seeds it), a staff demo account and one
-published demo app. Existing rows are left as they are."""
+"""Idempotent seed for `make run`: a staff demo account and one published demo app (the sticker starter on
+the offline model). The registry itself is seeded by a migration. Existing rows are left as they are."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from builder.models import App, AppState, Field, FieldType
+from builder.models import App, AppState, Field
+from builder.starters import starter_for
 from generation.models import ImageModel
 
 DEMO_USERNAME = "demo"
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
+        sticker = starter_for("sticker")
         app, created = App.objects.get_or_create(
             slug="sticker-studio",
             defaults=dict(
@@ -33,35 +35,13 @@ class Command(BaseCommand):
                 description="Describe a subject and get a die-cut sticker on a transparent background.",
                 state=AppState.PUBLISHED,
                 model=ImageModel.objects.get(key="offline"),
-                prompt_template="A die-cut {{ style }} sticker of {{ subject }}, bold outline, transparent background",
-                params={
-                    "size": "1024x1024",
-                    "quality": "medium",
-                    "background": "transparent",
-                    "output_format": "png",
-                    "n": 1,
-                },
+                prompt_template=sticker.prompt_template,
+                params=sticker.params,
                 visitor_params=["size"],
-                sample_inputs={"subject": "a red fox reading a book", "style": "cartoon"},
+                sample_inputs={f["key"]: f["sample"] for f in sticker.fields if "sample" in f},
             ),
         )
         if created:
-            Field.objects.create(
-                app=app,
-                order=0,
-                key="subject",
-                label="Subject",
-                type=FieldType.SHORT_TEXT,
-                max_length=200,
-                help_text="What the sticker shows.",
-            )
-            Field.objects.create(
-                app=app,
-                order=1,
-                key="style",
-                label="Style",
-                type=FieldType.SELECT,
-                options=["cartoon", "watercolor", "pixel art"],
-                default="cartoon",
-            )
+            for order, spec in enumerate(sticker.fields):
+                Field.objects.create(app=app, order=order, **{k: v for k, v in spec.items() if k != "sample"})
         self.stdout.write(f"Seeded: user {DEMO_USERNAME!r}, app {app.slug!r}.")
