@@ -167,7 +167,7 @@ class ImageModelAdmin(admin.ModelAdmin):
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     form = SiteSettingsForm
-    fields = ("default_model", "switch_reason", "generation_enabled", "daily_budget_usd")
+    fields = ("default_model", "switch_reason", "generation_enabled", "daily_budget_usd", "prompt_model")
 
     def has_add_permission(self, request):
         return False

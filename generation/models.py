@@ -106,6 +106,16 @@ class SiteSettings(models.Model):
         default=True, help_text="Site-wide kill switch: off refuses every new public run."
     )
     daily_budget_usd = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    prompt_model = models.ForeignKey(
+        ImageModel,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"provider__in": ["offline", "openai_responses"]},
+        help_text="The text model that rewrites prompts for apps with prompt enhancement on. "
+        "Empty: the built-in rewriter (no key needed).",
+    )
 
     class Meta:
         verbose_name = "site settings"

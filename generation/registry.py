@@ -41,6 +41,15 @@ def site_default_model() -> ImageModel:
     return ImageModel.objects.get(key="offline")
 
 
+def prompt_model() -> ImageModel:
+    """The text model for prompt enhancement: the site's choice when it can run here, else the built-in
+    (offline) rewriter."""
+    chosen = SiteSettings.load().prompt_model
+    if chosen is not None and chosen.enabled and chosen.state != ModelState.RETIRED and is_usable(chosen):
+        return chosen
+    return ImageModel.objects.get(key="offline")
+
+
 def enabled_models() -> list[ImageModel]:
     """What the model selector offers for new apps: enabled and not retired."""
     day = today()

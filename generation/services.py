@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from . import pricing, registry, storage
+from . import enhance, pricing, registry, storage
 from .models import ImageModel, OutputImage, Run, RunSource, RunStatus
 from .providers import get_provider
 from .providers.base import GenerationRequest, ProgressEvent, ReferenceImage, Usage
@@ -242,7 +242,7 @@ def run_execute(*, run_id) -> None:
     claimed run ends succeeded or failed; only a database outage can leave it running, for recovery."""
     if not _claim(run_id):
         return
-    run = Run.objects.select_related("model", "model__tool_image_model").get(pk=run_id)
+    run = Run.objects.select_related("app", "model", "model__tool_image_model").get(pk=run_id)
     try:
         _execute_claimed(run)
     except Exception:
@@ -260,6 +260,8 @@ def _execute_claimed(run: Run) -> None:
     except registry.ModelRefusedError as exc:
         _fail(run, exc.code, exc.visitor_message, detail=exc.owner_message)
         return
+    if run.app_id and run.app.enhance_prompt and not run.enhanced_prompt:
+        _enhance(run)
     provider = get_provider(run.model.provider)
     spec = registry.spec_for(run.model)
     request = _request_for(run)
@@ -297,6 +299,22 @@ def _execute_claimed(run: Run) -> None:
             detail = exc.message if exc.message != exc.user_message else ""
             _fail(run, exc.code, message, detail=detail)
             return
+
+
+def _enhance(run: Run) -> None:
+    """Rewrite the run's prompt with the site's text model before generating (the app asked for it). Kept
+    on the run, so a retried or re-delivered run does not pay for it twice."""
+    Run.objects.filter(pk=run.pk).update(status_message="Enhancing the prompt", heartbeat_at=timezone.now())
+    connection.close()
+    enhancement = enhance.prompt_enhance(prompt=run.prompt)
+    if enhancement is None:
+        return
+    run.enhanced_prompt = enhancement.prompt
+    run.cost_usd = enhancement.cost_usd
+    run.usage = {**(run.usage or {}), "enhancement": enhancement.usage}
+    Run.objects.filter(pk=run.pk).update(
+        enhanced_prompt=run.enhanced_prompt, cost_usd=run.cost_usd, usage=run.usage, heartbeat_at=timezone.now()
+    )
 
 
 def _route_around_retirement(run: Run) -> None:
@@ -371,8 +389,8 @@ def _record_success(run: Run, result, images: list[OutputImage]) -> None:
         status=RunStatus.SUCCEEDED,
         status_message="",
         progress=100,
-        usage=usage.as_dict(),
-        cost_usd=pricing.cost_from_usage(spec, usage),
+        usage={**usage.as_dict(), **({"enhancement": run.usage["enhancement"]} if "enhancement" in run.usage else {})},
+        cost_usd=(run.cost_usd or 0) + pricing.cost_from_usage(spec, usage),
         vendor_request_id=result.vendor_request_id[:100],
         latency_ms=result.latency_ms,
         finished_at=timezone.now(),

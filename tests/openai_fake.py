@@ -511,7 +511,40 @@ class FakeOpenAI:
         }
         self._send_json(handler, 200, answer, request_id)
 
+    def _text_response(self, body: dict) -> dict:
+        """A text model asked with no image tool (prompt enhancement): a deterministic rewrite."""
+        prompt = str(body.get("input", ""))
+        text = f"{prompt}, rendered with soft light, rich detail and a clean composition"
+        return {
+            "id": "resp_fake0002",
+            "object": "response",
+            "created_at": int(time.time()),
+            "status": "completed",
+            "model": body.get("model"),
+            "output": [
+                {
+                    "id": "msg_fake0002",
+                    "type": "message",
+                    "role": "assistant",
+                    "status": "completed",
+                    "content": [{"type": "output_text", "text": text, "annotations": []}],
+                }
+            ],
+            "parallel_tool_calls": True,
+            "tool_choice": "auto",
+            "tools": [],
+            "usage": {
+                "input_tokens": 60 + len(prompt) // 4,
+                "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+                "output_tokens": len(text) // 4,
+                "output_tokens_details": {"reasoning_tokens": 0},
+                "total_tokens": 60 + len(prompt) // 4 + len(text) // 4,
+            },
+        }
+
     def _response(self, body: dict, garbage: bool, moderated: bool) -> dict:
+        if not any(t.get("type") == "image_generation" for t in body.get("tools") or []):
+            return self._text_response(body)
         tool = next((t for t in body.get("tools") or [] if t.get("type") == "image_generation"), {})
         prompt_parts, image_inputs = [], 0
         items = body.get("input")

@@ -93,5 +93,20 @@ class GenerationResult:
     latency_ms: int = 0
 
 
+@dataclass
+class RewriteResult:
+    """A text model's rewrite of a prompt, with the text model's usage."""
+
+    text: str
+    usage: Usage = field(default_factory=Usage)
+    vendor_request_id: str = ""
+
+
 class Provider(Protocol):
     def generate(self, model: ModelSpec, request: GenerationRequest) -> GenerationResult: ...
+
+
+class PromptRewriter(Protocol):
+    """Providers of text models also rewrite prompts (prompt enhancement)."""
+
+    def rewrite(self, model: ModelSpec, prompt: str, *, instructions: str) -> RewriteResult: ...

@@ -15,7 +15,15 @@ import time
 
 from PIL import Image, ImageDraw
 
-from .base import GeneratedImage, GenerationRequest, GenerationResult, ModelSpec, ProgressEvent, Usage
+from .base import (
+    GeneratedImage,
+    GenerationRequest,
+    GenerationResult,
+    ModelSpec,
+    ProgressEvent,
+    RewriteResult,
+    Usage,
+)
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
@@ -67,7 +75,23 @@ def encode(image: Image.Image, output_format: str, compression: int | None) -> b
     return buffer.getvalue()
 
 
+# The built-in rewriter's vocabulary: a prompt's hash picks one phrase from each group.
+REWRITE_PHRASES = (
+    ("clean composition", "balanced composition", "centred subject", "rule-of-thirds framing"),
+    ("soft studio lighting", "warm golden-hour light", "crisp daylight", "gentle rim lighting"),
+    ("rich detail", "fine texture", "sharp focus", "smooth gradients"),
+    ("harmonious colours", "vivid colours", "muted natural palette", "high contrast"),
+)
+
+
 class OfflineProvider:
+    def rewrite(self, model: ModelSpec, prompt: str, *, instructions: str) -> RewriteResult:
+        """Deterministic enhancement: the prompt, then a phrase from each group chosen by the prompt's hash."""
+        rng = _rng(prompt, 0, 0)
+        extras = [rng.choice(group) for group in REWRITE_PHRASES]
+        base = prompt.strip().rstrip(".")
+        return RewriteResult(text=f"{base}. {', '.join(extras).capitalize()}.")
+
     def generate(self, model: ModelSpec, request: GenerationRequest) -> GenerationResult:
         started = time.monotonic()
         width, height = (int(part) for part in request.size.split("x"))

@@ -11,7 +11,7 @@ import base64
 import time
 
 from .. import pricing
-from .base import GenerationRequest, GenerationResult, ModelSpec, Usage
+from .base import GenerationRequest, GenerationResult, ModelSpec, RewriteResult, Usage
 from .errors import (
     BadOutputError,
     ContentPolicyError,
@@ -80,6 +80,18 @@ def _response_error(error) -> ProviderError:
 
 
 class OpenAIResponsesProvider:
+    def rewrite(self, model: ModelSpec, prompt: str, *, instructions: str) -> RewriteResult:
+        """The text model alone (no tools) rewrites a prompt: prompt enhancement."""
+        sdk = client()
+        with translate_errors():
+            response = sdk.responses.create(model=model.vendor_id, instructions=instructions, input=prompt)
+        if response.status == "failed" and response.error is not None:
+            raise _response_error(response.error)
+        text = (response.output_text or "").strip()
+        if not text:
+            raise BadOutputError("The text model returned no prompt.")
+        return RewriteResult(text=text, usage=usage_from(response), vendor_request_id=response._request_id or "")
+
     def generate(self, model: ModelSpec, request: GenerationRequest) -> GenerationResult:
         started = time.monotonic()
         params = {
