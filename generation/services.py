@@ -397,6 +397,14 @@ def _record_success(run: Run, result, images: list[OutputImage]) -> None:
     )
 
 
+def run_cancel(*, run: Run) -> bool:
+    return bool(
+        Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+            status=RunStatus.CANCELED, finished_at=timezone.now(), status_message=""
+        )
+    )
+
+
 def run_download_record(*, run_id) -> None:
     """Count a download of a run's image (atomically: concurrent downloads are all counted)."""
     Run.objects.filter(pk=run_id).update(download_count=F("download_count") + 1)
@@ -451,6 +459,7 @@ __all__ = [
     "PreparedRun",
     "RunRefusedError",
     "UnsupportedRequestError",
+    "run_cancel",
     "run_download_record",
     "run_enqueue",
     "run_execute",
