@@ -260,6 +260,11 @@ class AppForm(forms.ModelForm):
     background = forms.CharField(widget=forms.Select)
     output_format = forms.CharField(widget=forms.Select, label="Output format")
     n = forms.IntegerField(min_value=1, label="Images per run")
+    live_previews = forms.BooleanField(
+        required=False,
+        label="Live previews",
+        help_text="Show a rough preview while the image is made. Each preview costs about 100 extra image tokens.",
+    )
     visitor_params = forms.MultipleChoiceField(
         choices=[(name, PARAM_LABELS[name]) for name in PARAM_NAMES],
         required=False,
@@ -341,6 +346,7 @@ class AppForm(forms.ModelForm):
             background=params.get("background"),
             output_format=params.get("output_format"),
             n=params.get("n"),
+            live_previews=bool(params.get("partial_images")),
             visitor_params=(source.visitor_params if source else starter.visitor_params if starter else []),
         )
         if starter and not source:
@@ -404,6 +410,7 @@ class AppForm(forms.ModelForm):
             "background": data["background"],
             "output_format": data["output_format"],
             "n": data["n"],
+            **({"partial_images": 1} if data.get("live_previews") else {}),
         }
 
 

@@ -6,6 +6,7 @@
     image_tokens_per_million  {"text_input": 5.0, "image_input": 10.0, "image_output": 40.0}
     text_tokens_per_million   {"input": 0.40, "output": 1.60}: a text model (Responses API)
 
+A live preview (a streamed partial image) adds PARTIAL_IMAGE_TOKENS image output tokens to the estimate.
 A text model driving the image tool is billed for both parts: its own tokens at its rates, and the image
 at its tool image model's rates. Estimates are labelled as such; actual cost always comes from usage.
 """
@@ -23,6 +24,8 @@ BASE_AREA = 1024 * 1024
 # A text model's share of a Responses call: the prompt plus the tool's instructions in, a short reply out.
 TEXT_MODEL_OVERHEAD_INPUT_TOKENS = 300
 TEXT_MODEL_OUTPUT_TOKENS = 100
+# Each streamed partial image (a live preview) is billed as this many extra image output tokens.
+PARTIAL_IMAGE_TOKENS = 100
 
 
 def _d(value) -> Decimal:
@@ -58,6 +61,10 @@ def estimate_run(spec: ModelSpec, params: dict, *, prompt: str = "") -> Decimal:
         spec, size=str(params.get("size", "1024x1024")), quality=str(params.get("quality", "medium"))
     )
     total = (per_image or Decimal(0)) * int(params.get("n", 1) or 1)
+    partials = int(params.get("partial_images", 0) or 0)
+    if partials:
+        image_rates = _image_part(spec).pricing.get("image_tokens_per_million", {})
+        total += _d(image_rates.get("image_output")) * partials * PARTIAL_IMAGE_TOKENS / MILLION
     text_rates = spec.pricing.get("text_tokens_per_million")
     if text_rates:
         input_tokens = TEXT_MODEL_OVERHEAD_INPUT_TOKENS + len(prompt) // 4

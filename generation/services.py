@@ -67,6 +67,11 @@ def run_prepare(*, model: ImageModel, prompt: str, params: dict, reference_count
         serving = registry.serving_model(model, params, prompt=prompt, reference_count=reference_count)
     except registry.ModelRefusedError as exc:
         raise RunRefusedError(exc.visitor_message, code=exc.code, owner_message=exc.owner_message) from exc
+    # Live previews are a preference, not a requirement: kept only where the model streams them (0 to 3).
+    if serving.capabilities.get("streaming") and params.get("partial_images"):
+        params["partial_images"] = max(0, min(int(params["partial_images"]), 3))
+    else:
+        params.pop("partial_images", None)
     if not registry.is_usable(serving):
         raise RunRefusedError(
             "Image generation is not set up for this model.",

@@ -72,12 +72,17 @@ def test_switching_model_in_the_selector_says_what_changed(page, live_server, lo
     changes = page.get_by_test_id("model-changes")
     expect(changes).to_contain_text("Background transparent → auto")
     expect(page.locator("#id_background option[value=transparent]")).to_have_count(0)
+    wait_for_htmx(page)  # the swapped-in fragment must be live before the next change
     page.locator("#id_size").select_option("custom")
     page.locator("#id_custom_width").fill("4000")
     page.locator("#id_custom_height").fill("1000")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator("#model-params")).to_contain_text("The longest edge may be at most 3840 px (got 4000).")
     expect(page.get_by_text("Nothing was saved")).to_be_visible()
+
+
+def wait_for_htmx(page):
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
 
 
 def fill_history(app, n=4):
