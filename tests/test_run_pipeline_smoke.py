@@ -1,21 +1,11 @@
 """The backbone end to end: a run started by the service is executed by a real worker and stored in S3."""
 
-import time
-
 import pytest
 
 from generation import services
 from generation.models import RunStatus
 from tests.factories import AppFactory, image_model
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.waiting import wait_for
 
 
 @pytest.mark.worker

@@ -1,11 +1,10 @@
 """Starting an app's run as the builder and public pages do, and waiting for it."""
 
-import time
-
 from builder.switching import app_model_for_run
 from builder.templating import render_prompt
 from generation import services
 from generation.models import Run, RunStatus
+from tests.waiting import wait_until_finished
 
 
 def start_app_run(app, subject: str = "a red fox") -> Run:
@@ -17,16 +16,6 @@ def start_app_run(app, subject: str = "a red fox") -> Run:
         params=app.effective_params,
         inputs={"subject": subject},
     )
-
-
-def wait_until_finished(run: Run, timeout: float = 20.0) -> Run:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run.refresh_from_db()
-        if run.is_finished:
-            return run
-        time.sleep(0.1)
-    raise AssertionError(f"run {run.id} still {run.status} after {timeout} s")
 
 
 __all__ = ["RunStatus", "start_app_run", "wait_until_finished"]

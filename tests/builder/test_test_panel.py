@@ -1,7 +1,6 @@
 """The test panel: sample inputs start a real run; progress and results show inline."""
 
 import io
-import time
 
 import pytest
 from django.urls import reverse
@@ -9,17 +8,9 @@ from PIL import Image
 
 from generation.models import Run, RunSource, RunStatus
 from tests.factories import AppFactory, UserFactory, image_model
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ import pytest
 from builder.comparisons import Variant, comparison_rerun, comparison_start
 from generation.models import Run, RunStatus
 from tests.factories import AppFactory, image_model
+from tests.waiting import wait_for
 
-from .helpers import offline_b, wait_for
+from .helpers import offline_b
 
 
 def all_succeeded(comparison) -> bool:

@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from tests.conftest import free_port
-from tests.runs.helpers import wait_for
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 

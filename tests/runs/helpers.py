@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 from django.utils import timezone
 from PIL import Image
@@ -47,12 +46,3 @@ def finish_with_images(run: Run, count: int = 1, **fields) -> list[OutputImage]:
     )
     run.refresh_from_db()
     return images
-
-
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False

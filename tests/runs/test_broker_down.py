@@ -10,7 +10,7 @@ from generation import services
 from generation.models import Run, RunStatus
 from generation.services import QUEUE_DOWN_MESSAGE
 from tests.factories import AppFactory, image_model
-from tests.runs.helpers import wait_for
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

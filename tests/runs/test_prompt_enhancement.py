@@ -2,7 +2,6 @@
 builder sees the prompt used, visitors do not; its tokens are priced; a text model that fails leaves the
 prompt as filled."""
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -11,6 +10,7 @@ from django.urls import reverse
 from generation.models import Run, RunStatus, SiteSettings
 from generation.services import run_start
 from tests.factories import AppFactory, image_model
+from tests.waiting import wait_until_finished
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -18,23 +18,13 @@ PARAMS = {"size": "1024x1024", "quality": "low", "background": "auto", "output_f
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def finished(run: Run, timeout: float = 20.0) -> Run:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run.refresh_from_db()
-        if run.is_finished:
-            return run
-        time.sleep(0.1)
-    raise AssertionError(f"run still {run.status}")
-
-
 def start(app) -> Run:
     return run_start(app=app, model=app.model, prompt="A sticker of a red fox", params=PARAMS)
 
 
 def test_offline_rewriter_enriches_the_prompt_and_the_image_follows_it(celery_worker, client):
-    plain = finished(start(AppFactory(enhance_prompt=False)))
-    enhanced = finished(start(AppFactory(enhance_prompt=True)))
+    plain = wait_until_finished(start(AppFactory(enhance_prompt=False)))
+    enhanced = wait_until_finished(start(AppFactory(enhance_prompt=True)))
 
     assert plain.status == enhanced.status == RunStatus.SUCCEEDED
     assert plain.enhanced_prompt == ""
@@ -54,7 +44,7 @@ def test_site_text_model_rewrites_the_prompt_and_its_tokens_are_priced(celery_wo
     site.save()
     app = AppFactory(enhance_prompt=True, model=image_model("gpt-image-2.5-sunburst"))
 
-    run = finished(start(app))
+    run = wait_until_finished(start(app))
 
     assert run.status == RunStatus.SUCCEEDED, run.error_message
     rewrite, generate = openai_server.requests
@@ -82,7 +72,7 @@ def test_a_text_model_that_fails_leaves_the_prompt_as_filled(celery_worker, open
     openai_server.queue("server_error", path="/v1/responses")
     app = AppFactory(enhance_prompt=True, model=image_model("gpt-image-2.5-sunburst"))
 
-    run = finished(start(app))
+    run = wait_until_finished(start(app))
 
     assert run.status == RunStatus.SUCCEEDED, run.error_message
     assert run.enhanced_prompt == "" and "enhancement" not in run.usage
@@ -94,7 +84,7 @@ def test_without_enhancement_no_text_model_is_asked(celery_worker, openai_server
     site.prompt_model = image_model("gpt-4.1-mini")
     site.save()
 
-    run = finished(start(AppFactory(enhance_prompt=False, model=image_model("gpt-image-2.5-sunburst"))))
+    run = wait_until_finished(start(AppFactory(enhance_prompt=False, model=image_model("gpt-image-2.5-sunburst"))))
 
     assert run.status == RunStatus.SUCCEEDED
     assert [r.path for r in openai_server.requests] == ["/v1/images/generations"]

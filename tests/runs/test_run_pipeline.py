@@ -9,7 +9,7 @@ from PIL import Image
 from generation import services
 from generation.models import Run, RunStatus
 from tests.factories import AppFactory, image_model
-from tests.runs.helpers import wait_for
+from tests.waiting import wait_until_finished
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -31,11 +31,6 @@ def start(model_key: str = "gpt-image-2", **params) -> Run:
     )
 
 
-def finished(run: Run, timeout: float = 30) -> Run:
-    assert wait_for(lambda: Run.objects.get(pk=run.pk).is_finished, timeout=timeout), "run did not finish"
-    return Run.objects.get(pk=run.pk)
-
-
 def stored_keys(s3_server, run: Run) -> list[str]:
     listed = s3_server["client"].list_objects_v2(
         Bucket=s3_server["bucket"], Prefix=f"runs/{run.queued_at:%Y/%m}/{run.id}/"
@@ -44,7 +39,7 @@ def stored_keys(s3_server, run: Run) -> list[str]:
 
 
 def test_openai_run_stores_originals_and_webp_thumbnails_in_s3(celery_worker, openai_server, s3_server):
-    run = finished(start(size="1536x1024", output_format="jpeg", n=2))
+    run = wait_until_finished(start(size="1536x1024", output_format="jpeg", n=2))
 
     assert run.status == RunStatus.SUCCEEDED, run.error_message
     prefix = f"runs/{run.queued_at:%Y/%m}/{run.id}/"
@@ -65,7 +60,7 @@ def test_openai_run_stores_originals_and_webp_thumbnails_in_s3(celery_worker, op
 def test_rate_limited_run_waits_the_retry_after_then_succeeds(celery_worker, openai_server, fast_retries):
     openai_server.queue("rate_limit", retry_after=1)
 
-    run = finished(start())
+    run = wait_until_finished(start())
 
     assert run.status == RunStatus.SUCCEEDED
     assert run.attempts == 2 and len(openai_server.requests) == 2
@@ -76,7 +71,7 @@ def test_rate_limited_run_waits_the_retry_after_then_succeeds(celery_worker, ope
 def test_server_errors_past_the_attempt_cap_fail_the_run_clearly(celery_worker, openai_server, fast_retries):
     openai_server.queue("server_error", times=3)
 
-    run = finished(start())
+    run = wait_until_finished(start())
 
     assert run.status == RunStatus.FAILED
     assert run.attempts == 3 and len(openai_server.requests) == 3
@@ -88,7 +83,7 @@ def test_server_errors_past_the_attempt_cap_fail_the_run_clearly(celery_worker, 
 def test_permanent_error_fails_at_once_without_retrying(celery_worker, openai_server, fast_retries):
     openai_server.queue("unauthorized")
 
-    run = finished(start())
+    run = wait_until_finished(start())
 
     assert run.status == RunStatus.FAILED and run.error_code == "not_configured"
     assert run.attempts == 1 and len(openai_server.requests) == 1
@@ -98,7 +93,7 @@ def test_permanent_error_fails_at_once_without_retrying(celery_worker, openai_se
 def test_moderation_block_fails_with_the_safety_message(celery_worker, openai_server, fast_retries):
     openai_server.queue("moderation")
 
-    run = finished(start())
+    run = wait_until_finished(start())
 
     assert run.status == RunStatus.FAILED and run.error_code == "content_policy"
     assert "safety system" in run.error_message and "Try rewording" in run.error_message
@@ -110,7 +105,7 @@ def test_bytes_that_are_not_an_image_fail_cleanly_with_nothing_stored(
 ):
     openai_server.queue("garbage")
 
-    run = finished(start())
+    run = wait_until_finished(start())
 
     assert run.status == RunStatus.FAILED and run.error_code == "bad_output"
     assert "unreadable image" in run.error_message
@@ -122,7 +117,7 @@ def test_bytes_that_are_not_an_image_fail_cleanly_with_nothing_stored(
 def test_unknown_model_marks_it_unreachable_and_fails_the_run(celery_worker, openai_server, fast_retries):
     openai_server.queue("not_found")
 
-    run = finished(start())
+    run = wait_until_finished(start())
 
     assert run.status == RunStatus.FAILED and run.error_code == "model_unavailable"
     assert "gpt-image" not in run.error_message  # visitors are not told which model
@@ -132,7 +127,7 @@ def test_unknown_model_marks_it_unreachable_and_fails_the_run(celery_worker, ope
 def test_streamed_partial_image_is_kept_as_the_run_preview(celery_worker, openai_server, s3_server, client):
     from django.urls import reverse
 
-    run = finished(start(partial_images=2))
+    run = wait_until_finished(start(partial_images=2))
 
     assert run.status == RunStatus.SUCCEEDED
     assert openai_server.requests[0].body.get("stream") is True

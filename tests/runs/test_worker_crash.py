@@ -8,7 +8,7 @@ import pytest
 from generation import services
 from generation.models import ImageModel, OutputImage, Run, RunStatus
 from tests.factories import AppFactory, image_model
-from tests.runs.helpers import wait_for
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
