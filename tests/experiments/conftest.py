@@ -84,3 +84,19 @@ def seeded_registry(transactional_db):
 
     seed = importlib.import_module("generation.migrations.0002_seed_registry").seed
     seed(apps, None)
+
+
+@pytest.fixture
+def app():
+    """A published app on the offline model, with a second offline registry row (offline-b) to switch to."""
+    from tests.experiments.helpers import offline_b
+    from tests.factories import AppFactory
+
+    offline_b()
+    return AppFactory()
+
+
+@pytest.fixture
+def owner_client(client, app):
+    client.force_login(app.owner)
+    return client

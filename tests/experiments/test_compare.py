@@ -8,23 +8,11 @@ from django.urls import reverse
 from builder.comparisons import ComparisonError, Variant, comparison_estimate, comparison_start
 from builder.models import Comparison, ModelSwitch, SwitchKind
 from generation.models import Run, RunSource
-from tests.factories import AppFactory, UserFactory, image_model
+from tests.factories import UserFactory, image_model
 
 from .helpers import offline_b
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def app():
-    offline_b()
-    return AppFactory()
-
-
-@pytest.fixture
-def owner_client(client, app):
-    client.force_login(app.owner)
-    return client
 
 
 def form_data(**overrides):

@@ -8,23 +8,11 @@ from django.urls import reverse
 from builder.experiments import experiment_results
 from builder.models import AppState, Experiment, ExperimentState, ModelSwitch, SwitchKind, Vote
 from generation.models import RunStatus
-from tests.factories import AppFactory, UserFactory, image_model
+from tests.factories import UserFactory, image_model
 
 from .helpers import finished_run, make_experiment, offline_b
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def app():
-    offline_b()
-    return AppFactory()
-
-
-@pytest.fixture
-def owner_client(client, app):
-    client.force_login(app.owner)
-    return client
 
 
 def form_data(**overrides):
